@@ -1,0 +1,50 @@
+# jwtdesk: `make run` starts it, `make test` checks everything (see README).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+# Debian packages the tests use: a real Secret Service, a session bus, a virtual screen,
+# Redis, and the xcb libraries Qt's platform plugins load.
+DEBS    := gnome-keyring dbus dbus-x11 xvfb xauth redis-server libxcb-cursor0 libxkbcommon-x11-0 \
+           libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
+           libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+
+.PHONY: run test lint pytest debs venv bench clean
+
+run: $(STAMP)
+	$(BIN)/jwtdesk
+
+test: debs $(STAMP) lint pytest
+
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check jwtdesk tests benchmarks
+	$(BIN)/ruff format --check jwtdesk tests benchmarks
+	$(BIN)/mypy --strict jwtdesk
+	$(BIN)/lint-imports
+
+# pytest inside a private D-Bus session with a throwaway, unlocked gnome-keyring and a
+# temporary HOME: a developer's real keyring and settings are never touched.
+pytest: $(STAMP)
+	tools/with-test-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	tools/with-test-keyring.sh $(BIN)/python benchmarks/bench_store.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,7 @@
+"""``python -m jwtdesk``."""
+
+import sys
+
+from jwtdesk.cli import main
+
+sys.exit(main())

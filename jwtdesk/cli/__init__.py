@@ -1,0 +1,85 @@
+"""argparse front end: ``main(argv) -> int``. Parsing and printing only; the work is in services.
+
+Exit codes: 0 success, 1 error (the message says what to do), 2 usage error, 70 internal bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from jwtdesk import __version__
+
+EXIT_CODES = """exit codes:
+  0   success
+  1   error: the one-line message says what is wrong and what to do
+  2   usage error (bad command line)
+  70  internal error (a bug; JWTDESK_DEBUG=1 shows the traceback)"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        from jwtdesk.core.errors import UsageError
+
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from jwtdesk.cli import doctor, keys
+
+    parser = _Parser(
+        prog="jwtdesk",
+        description="JWT signing keys in the OS keyring: generate, rotate, inspect, export.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"jwtdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    keys.register(sub)
+    doctor.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"]:  # answered before importing anything else
+        print(f"jwtdesk {__version__}")
+        return 0
+    from jwtdesk.core.errors import JwtdeskError
+
+    try:
+        parser = build_parser()
+        if not args_list:
+            parser.print_help()  # the GUI opens here once it exists
+            return 0
+        args = parser.parse_args(args_list)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.parse_args([*args_list, "--help"])
+            return 2
+        code: int = handler(args)
+        return code
+    except JwtdeskError as exc:
+        print(f"jwtdesk: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("jwtdesk: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:
+        if os.environ.get("JWTDESK_DEBUG") == "1":
+            raise
+        # The message of an unexpected exception is not shown: it is not ours and might
+        # carry a value. The type is enough to report the bug.
+        print(
+            f"jwtdesk: internal error ({type(exc).__name__}); this is a bug. "
+            "JWTDESK_DEBUG=1 shows the traceback",
+            file=sys.stderr,
+        )
+        return 70
+
+
+__all__ = ["argparse", "build_parser", "main"]

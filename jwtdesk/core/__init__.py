@@ -1,0 +1,1 @@
+"""The model layer: pure Python, no Qt, no persistence."""

@@ -1,0 +1,198 @@
+"""KeySet and KeyVersion, and the rotation state machine.
+
+A keyset is a named set of key versions for one purpose of one service. At most one version is
+``current`` (signs and verifies) and at most one ``previous`` (verifies only, so that tokens
+issued before a rotation stay valid: the guides' JWT_SECRET_CURRENT / JWT_SECRET_PREVIOUS).
+``retired`` versions verify nothing and stay only as a record until deleted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import Enum
+
+from jwtdesk.core.algorithms import Algorithm
+from jwtdesk.core.algorithms import get as get_algorithm
+from jwtdesk.core.errors import Conflict, InvalidInput, NotFound
+
+NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+DEFAULT_ROTATION = timedelta(days=90)
+_PERIOD_RE = re.compile(r"(\d{1,6})([mhdw])")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class Purpose(Enum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+    CONFIRMATION = "confirmation"
+    CUSTOM = "custom"
+
+
+class State(Enum):
+    CURRENT = "current"
+    PREVIOUS = "previous"
+    RETIRED = "retired"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyVersion:
+    id: str  # keyring username of the secret; random, so a rename touches no secret
+    kid: str
+    state: State
+    created: datetime
+    activated: datetime | None
+    retired: datetime | None
+    size: int | None
+    public_jwk: Mapping[str, str] | None  # None for HMAC keys
+
+    @property
+    def verifies(self) -> bool:
+        return self.state is not State.RETIRED
+
+
+@dataclass(frozen=True, slots=True)
+class KeySet:
+    name: str
+    service: str
+    environment: str
+    purpose: Purpose
+    alg: str
+    rotation_period: timedelta
+    notes: str
+    created: datetime
+    versions: tuple[KeyVersion, ...]
+
+    @property
+    def algorithm(self) -> Algorithm:
+        return get_algorithm(self.alg)
+
+    @property
+    def current(self) -> KeyVersion | None:
+        return next((v for v in self.versions if v.state is State.CURRENT), None)
+
+    @property
+    def previous(self) -> KeyVersion | None:
+        return next((v for v in self.versions if v.state is State.PREVIOUS), None)
+
+    def version(self, kid: str) -> KeyVersion:
+        for v in self.versions:
+            if v.kid == kid:
+                return v
+        raise NotFound(f"keyset {self.name!r} has no key version with kid {kid!r}")
+
+    def rotate_by(self) -> datetime | None:
+        cur = self.current
+        if cur is None or cur.activated is None:
+            return None
+        return cur.activated + self.rotation_period
+
+    def rotation_due(self, now: datetime) -> bool:
+        due = self.rotate_by()
+        return due is not None and now >= due
+
+
+def check_name(name: str, what: str = "keyset name") -> str:
+    if not NAME_RE.fullmatch(name):
+        raise InvalidInput(f"invalid {what} {name!r}: use 1-64 letters, digits, '-', '_' or '.'")
+    return name
+
+
+def check_label(value: str, what: str) -> str:
+    """Service and environment labels: free text, but one short printable line."""
+    if len(value) > 128 or not value.isprintable():
+        raise InvalidInput(f"invalid {what}: use one printable line of at most 128 characters")
+    return value
+
+
+def parse_period(text: str) -> timedelta:
+    """``90d``, ``12h``, ``2w``, ``30m`` -> timedelta (at least one hour)."""
+    m = _PERIOD_RE.fullmatch(text.strip())
+    if not m:
+        raise InvalidInput(f"invalid period {text!r}: write a number and a unit m/h/d/w, e.g. 90d")
+    period = timedelta(**{_UNITS[m.group(2)]: int(m.group(1))})
+    if period < timedelta(hours=1):
+        raise InvalidInput(f"rotation period {text!r} is shorter than one hour")
+    return period
+
+
+def format_period(period: timedelta) -> str:
+    seconds = int(period.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def new_keyset(
+    *,
+    name: str,
+    alg: str,
+    first: KeyVersion,
+    now: datetime,
+    service: str = "",
+    environment: str = "",
+    purpose: Purpose = Purpose.CUSTOM,
+    rotation_period: timedelta = DEFAULT_ROTATION,
+    notes: str = "",
+) -> KeySet:
+    get_algorithm(alg)
+    first = replace(first, state=State.CURRENT, activated=now)
+    return KeySet(
+        name=check_name(name),
+        service=check_label(service, "service"),
+        environment=check_label(environment, "environment"),
+        purpose=purpose,
+        alg=alg,
+        rotation_period=rotation_period,
+        notes=notes,
+        created=now,
+        versions=(first,),
+    )
+
+
+def rotate(ks: KeySet, new: KeyVersion, now: datetime) -> KeySet:
+    """current -> previous, previous -> retired, ``new`` -> current."""
+    if any(v.kid == new.kid for v in ks.versions):
+        raise Conflict(f"keyset {ks.name!r} already has a key with kid {new.kid!r}")
+    versions = []
+    for v in ks.versions:
+        if v.state is State.CURRENT:
+            versions.append(replace(v, state=State.PREVIOUS))
+        elif v.state is State.PREVIOUS:
+            versions.append(replace(v, state=State.RETIRED, retired=now))
+        else:
+            versions.append(v)
+    versions.append(replace(new, state=State.CURRENT, activated=now, retired=None))
+    return replace(ks, versions=tuple(versions))
+
+
+def retire(ks: KeySet, kid: str | None, now: datetime) -> tuple[KeySet, KeyVersion]:
+    """Retire the previous version (end the grace period now), or the version ``kid``."""
+    if kid is None:
+        target = ks.previous
+        if target is None:
+            raise Conflict(f"keyset {ks.name!r} has no previous key to retire")
+    else:
+        target = ks.version(kid)
+    if target.state is State.CURRENT:
+        raise Conflict(
+            f"{target.kid} is the current key of {ks.name!r}; rotate first, then retire it"
+        )
+    if target.state is State.RETIRED:
+        raise Conflict(f"{target.kid} of {ks.name!r} is already retired")
+    done = replace(target, state=State.RETIRED, retired=now)
+    versions = tuple(done if v.id == target.id else v for v in ks.versions)
+    return replace(ks, versions=versions), done
+
+
+def remove_version(ks: KeySet, kid: str) -> tuple[KeySet, KeyVersion]:
+    """Drop a retired version from the record."""
+    target = ks.version(kid)
+    if target.state is not State.RETIRED:
+        raise Conflict(
+            f"{kid} of {ks.name!r} is {target.state.value}; only retired versions can be deleted"
+        )
+    return replace(ks, versions=tuple(v for v in ks.versions if v.id != target.id)), target

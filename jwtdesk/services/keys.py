@@ -1,0 +1,311 @@
+"""Key use cases shared by the CLI and the GUI. Every state change follows the crash order of
+DESIGN.md: create = (mark pending) -> secret -> index; delete = index -> secret -> (unmark).
+A crash at any point leaves at worst an orphan secret that ``doctor`` finds, never an index
+entry without its secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jwtdesk.core import keys as keymod
+from jwtdesk.core import keysets as ks_mod
+from jwtdesk.core.algorithms import KeyType, check_size
+from jwtdesk.core.algorithms import get as get_algorithm
+from jwtdesk.core.errors import Conflict, JwtdeskError
+from jwtdesk.core.keysets import DEFAULT_ROTATION, KeySet, KeyVersion, Purpose, State
+from jwtdesk.core.secret import Secret
+from jwtdesk.store.auditlog import AuditEntry, AuditLog
+from jwtdesk.store.index import Index, IndexState, Pending
+
+if TYPE_CHECKING:
+    from jwtdesk.store.vault import Vault
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_version_id() -> str:
+    return "kv-" + secrets.token_hex(12)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: str  # "orphan-secret" | "missing-secret" | "stale-pending" | "temp-file"
+    detail: str
+    repaired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorReport:
+    backend: str
+    backend_state: str  # "ok" or the reason it is unusable
+    index_path: Path
+    keysets: int
+    versions: int
+    findings: tuple[Finding, ...]
+
+    @property
+    def healthy(self) -> bool:
+        return self.backend_state == "ok" and all(f.repaired for f in self.findings)
+
+
+class KeyService:
+    def __init__(
+        self,
+        index: Index,
+        vault: Callable[[], Vault],
+        audit: AuditLog | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.index = index
+        self._vault_factory = vault
+        self._vault: Vault | None = None
+        self.audit = audit if audit is not None else AuditLog(index.home)
+        self.clock = clock
+
+    @property
+    def vault(self) -> Vault:
+        # Built on first use: listing and showing never touch the keyring.
+        if self._vault is None:
+            self._vault = self._vault_factory()
+        return self._vault
+
+    # --- reading (no keyring access) ------------------------------------------------------
+
+    def keysets(self) -> tuple[KeySet, ...]:
+        return self.index.load().keysets
+
+    def get(self, name: str) -> KeySet:
+        return self.index.load().get(name)
+
+    # --- changing -------------------------------------------------------------------------
+
+    def create(
+        self,
+        name: str,
+        alg: str,
+        *,
+        size: int | None = None,
+        service: str = "",
+        environment: str = "",
+        purpose: Purpose = Purpose.CUSTOM,
+        rotation_period: timedelta = DEFAULT_ROTATION,
+        notes: str = "",
+    ) -> KeySet:
+        ks_mod.check_name(name)
+        algorithm = get_algorithm(alg)
+        check_size(algorithm, size)
+        ks_mod.check_label(service, "service")
+        ks_mod.check_label(environment, "environment")
+        if self.index.load().has(name):
+            raise Conflict(f"a keyset named {name!r} already exists; choose another name")
+        with self._audited("create", name) as note:
+            self.vault.check()
+            material = keymod.generate(algorithm, size)
+            now = self.clock()
+            version = self._version(material, now)
+            with self.index.locked() as state:
+                if state.has(name):
+                    raise Conflict(f"a keyset named {name!r} already exists; choose another name")
+                keyset = ks_mod.new_keyset(
+                    name=name,
+                    alg=alg,
+                    first=version,
+                    now=now,
+                    service=service,
+                    environment=environment,
+                    purpose=purpose,
+                    rotation_period=rotation_period,
+                    notes=notes,
+                )
+                self._store_new(state, keyset, version, material.secret)
+            note(version.kid)
+            return keyset
+
+    def rotate(self, name: str) -> KeySet:
+        keyset = self.get(name)
+        with self._audited("rotate", name) as note:
+            self.vault.check()
+            material = keymod.generate(
+                keyset.algorithm, keyset.current.size if keyset.current else None
+            )
+            now = self.clock()
+            version = self._version(material, now)
+            with self.index.locked() as state:
+                fresh = state.get(name)  # another process may have rotated meanwhile
+                rotated = ks_mod.rotate(fresh, version, now)
+                newly_retired = [
+                    v
+                    for v in rotated.versions
+                    if v.state is State.RETIRED and fresh.version(v.kid).state is not State.RETIRED
+                ]
+                self._store_new(state, rotated, version, material.secret)
+            # Retired keys verify nothing; their secrets leave the keyring (index first).
+            self._forget(rotated.name, [v.id for v in newly_retired])
+            note(version.kid)
+            return rotated
+
+    def retire(self, name: str, kid: str | None = None) -> KeyVersion:
+        with self._audited("retire", name) as note:
+            with self.index.locked() as state:
+                keyset, done = ks_mod.retire(state.get(name), kid, self.clock())
+                self._write_forgetting(state.put(keyset), name, [done.id])
+            note(done.kid)
+            self._finish_forget([done.id])
+            return done
+
+    def delete(self, name: str, kid: str | None = None) -> None:
+        with self._audited("delete", name) as note:
+            with self.index.locked() as state:
+                keyset = state.get(name)
+                if kid is None:
+                    gone = list(keyset.versions)
+                    after = state.drop(name)
+                else:
+                    keyset, removed = ks_mod.remove_version(keyset, kid)
+                    gone = [removed]
+                    after = state.put(keyset)
+                    note(kid)
+                # Retired versions have no secret left to delete.
+                ids = [v.id for v in gone if v.state is not State.RETIRED]
+                self._write_forgetting(after, name, ids)
+            self._finish_forget(ids)
+
+    def rename(self, old: str, new: str) -> KeySet:
+        ks_mod.check_name(new, "new keyset name")
+        with self._audited("rename", old), self.index.locked() as state:
+            keyset = state.get(old)
+            if state.has(new):
+                raise Conflict(f"a keyset named {new!r} already exists; choose another name")
+            renamed = replace(keyset, name=new)
+            self.index.write(state.drop(old).put(renamed))
+            return renamed
+
+    # --- secrets --------------------------------------------------------------------------
+
+    def secret(self, name: str, kid: str | None = None) -> tuple[KeyVersion, Secret]:
+        """The secret of the current version (or ``kid``), for an explicit reveal or export."""
+        keyset = self.get(name)
+        version = keyset.version(kid) if kid else keyset.current
+        if version is None or version.state is State.RETIRED:
+            raise Conflict(f"{name!r} has no usable key {kid or ''} (retired keys keep no secret)")
+        with self._audited("reveal", name) as note:
+            note(version.kid)
+            return version, self.vault.get(version.id)
+
+    def verification_keys(self, name: str) -> list[tuple[KeyVersion, object]]:
+        """Keys that may verify tokens of ``name``: the current and the previous version."""
+        keyset = self.get(name)
+        algorithm = keyset.algorithm
+        out: list[tuple[KeyVersion, object]] = []
+        for version in (keyset.current, keyset.previous):
+            if version is None:
+                continue
+            secret = self.vault.get(version.id)
+            if algorithm.kty is KeyType.OCT:
+                out.append((version, secret.reveal()))
+            else:
+                out.append((version, keymod.load_private(algorithm, secret).public_key()))
+        return out
+
+    def signing_key(self, name: str) -> tuple[KeyVersion, object]:
+        keyset = self.get(name)
+        current = keyset.current
+        if current is None:
+            raise Conflict(f"{name!r} has no current key; rotate it to make one")
+        secret = self.vault.get(current.id)
+        if keyset.algorithm.kty is KeyType.OCT:
+            return current, secret.reveal()
+        return current, keymod.load_private(keyset.algorithm, secret)
+
+    # --- doctor ---------------------------------------------------------------------------
+
+    def doctor(self, repair: bool = False) -> DoctorReport:
+        from jwtdesk.services.doctor import run_doctor
+
+        return run_doctor(self, repair)
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _version(self, material: keymod.KeyMaterial, now: datetime) -> KeyVersion:
+        return KeyVersion(
+            id=new_version_id(),
+            kid=material.kid,
+            state=State.CURRENT,
+            created=now,
+            activated=now,
+            retired=None,
+            size=material.size,
+            public_jwk=material.public_jwk,
+        )
+
+    def _store_new(
+        self, state: IndexState, keyset: KeySet, version: KeyVersion, secret: Secret
+    ) -> None:
+        """Crash order for a new secret: mark pending, write the secret, then the entry."""
+        marked = state.mark(Pending(version.id, "create", keyset.name, self.clock()))
+        self.index.write(marked)
+        try:
+            self.vault.put(version.id, secret)
+        except BaseException:
+            self.index.write(state)  # nothing was stored: put the index back as it was
+            raise
+        self.index.write(marked.unmark(version.id).put(keyset))
+
+    def _write_forgetting(self, state: IndexState, keyset: str, ids: Iterable[str]) -> None:
+        now = self.clock()
+        self.index.write(state.mark(*(Pending(i, "delete", keyset, now) for i in ids)))
+
+    def _forget(self, keyset: str, ids: list[str]) -> None:
+        if not ids:
+            return
+        with self.index.locked() as state:
+            self._write_forgetting(state, keyset, ids)
+        self._finish_forget(ids)
+
+    def _finish_forget(self, ids: list[str]) -> None:
+        for vid in ids:
+            self.vault.delete(vid)
+        with self.index.locked() as state:
+            self.index.write(state.unmark(*ids))
+
+    def _audited(self, action: str, keyset: str | None) -> _Audit:
+        return _Audit(self, action, keyset)
+
+
+class _Audit:
+    """Context manager: one audit line per action, with its outcome, whatever happens."""
+
+    def __init__(self, service: KeyService, action: str, keyset: str | None) -> None:
+        self.service, self.action, self.keyset = service, action, keyset
+        self.kid: str | None = None
+
+    def __enter__(self) -> Callable[[str], None]:
+        def note(kid: str) -> None:
+            self.kid = kid
+
+        return note
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        if exc_type is None:
+            outcome = "ok"
+        elif issubclass(exc_type, JwtdeskError):
+            outcome = exc_type.__name__
+        else:
+            outcome = "error"
+        try:
+            self.service.audit.append(
+                AuditEntry(self.service.clock(), self.action, self.keyset, self.kid, outcome)
+            )
+        except JwtdeskError:
+            if exc_type is None:
+                raise  # a failing audit log is reported, unless another error already is

@@ -1,0 +1,1 @@
+"""Persistence: the OS keyring for secrets, a JSON index for everything else. No Qt."""
