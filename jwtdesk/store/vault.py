@@ -82,7 +82,10 @@ class Vault:
 
     @property
     def chunk_chars(self) -> int | None:
-        return None if self.backend_name in _UNLIMITED else CHUNK_CHARS
+        # keyring's ChainerBackend writes to the first of its backends that accepts a value:
+        # whole values only if every one of them takes large values.
+        chain = getattr(self.backend, "backends", None) or [self.backend]
+        return None if all(_qualname(b) in _UNLIMITED for b in chain) else CHUNK_CHARS
 
     def check(self) -> None:
         """Fail early, before any change, if secrets cannot be stored and read back."""

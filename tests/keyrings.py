@@ -1,0 +1,54 @@
+"""Keyring backends for unit tests only: in memory, and one with Windows' 2,560-byte limit.
+
+Tests that claim anything about the OS keyring use the real Secret Service instead.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError, PasswordSetError
+
+# Windows Credential Manager: CRED_MAX_CREDENTIAL_BLOB_SIZE = 5 * 512 bytes, and keyring's
+# Windows backend stores the value as UTF-16.
+WINDOWS_BLOB_LIMIT = 2560
+
+
+class MemoryKeyring(KeyringBackend):
+    # Priority 0: keyring registers every backend subclass it sees; at 0 this one is never
+    # chosen or chained in place of the real Secret Service.
+    priority = 0  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+        self.calls: Counter[str] = Counter()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.calls["get"] += 1
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.calls["set"] += 1
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.calls["delete"] += 1
+        if self.store.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+
+class LimitedKeyring(MemoryKeyring):
+    """Refuses values over 2,560 bytes of UTF-16, as Windows Credential Manager does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.largest = 0
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        size = len(password.encode("utf-16-le"))
+        if size > WINDOWS_BLOB_LIMIT:
+            raise PasswordSetError(f"value of {size} bytes exceeds {WINDOWS_BLOB_LIMIT}")
+        self.largest = max(self.largest, size)
+        super().set_password(service, username, password)
