@@ -44,7 +44,7 @@ pytest: $(STAMP)
 	tools/with-test-keyring.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	tools/with-test-keyring.sh $(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_store.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import Any
 
 from jwtdesk.cli import output as out
 from jwtdesk.services import default_key_service
 
 
-def register(sub: Any) -> None:
+def register(sub: Any, argv: Sequence[str]) -> None:
     p = sub.add_parser(
         "doctor",
         help="check the keyring backend, the index, orphan and missing secrets",
         description="Exit 0 when all is well (or repaired), 1 when something needs attention.",
     )
+    if argv[:1] != ["doctor"]:
+        return
     p.add_argument("--repair", action="store_true", help="remove orphans and stale marks")
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_doctor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from jwtdesk.cli import output as out
@@ -18,11 +19,35 @@ def _service() -> KeyService:
     return default_key_service()
 
 
-def register(sub: Any) -> None:
-    keys = sub.add_parser("keys", help="create, list, show, rotate, retire, delete, rename keysets")
-    ksub = keys.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+_HELP = {"-h", "--help"}
+ACTIONS = {
+    "new": "create a keyset with a fresh key from the OS CSPRNG",
+    "list": "list keysets (reads no secret)",
+    "show": "show a keyset and its public key; --reveal prints the secret",
+    "rotate": "new current key; current -> previous -> retired",
+    "retire": "retire the previous key (or --kid): it verifies nothing",
+    "delete": "delete a keyset and its secrets, or a retired --kid",
+    "rename": "rename a keyset (its secrets stay where they are)",
+}
 
-    p = ksub.add_parser("new", help="create a keyset with a fresh key from the OS CSPRNG")
+
+def register(sub: Any, argv: Sequence[str]) -> None:
+    """Add `keys`; only the action named in ``argv`` gets its arguments (start-up time)."""
+    keys = sub.add_parser("keys", help="create, list, show, rotate, retire, delete, rename keysets")
+    ksub = keys.add_subparsers(
+        dest="keys_command", metavar="ACTION", required=True, prog="jwtdesk keys"
+    )
+    wanted = argv[1] if len(argv) > 1 and argv[0] == "keys" else None
+    if wanted in ACTIONS and not _HELP.intersection(argv):
+        _BUILDERS[wanted](ksub.add_parser(wanted, help=ACTIONS[wanted]))
+        return
+    for action, text in ACTIONS.items():
+        p = ksub.add_parser(action, help=text)
+        if wanted == action:
+            _BUILDERS[action](p)
+
+
+def _build_new(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="1-64 letters, digits, '-', '_', '.'")
     p.add_argument("--alg", required=True, help="one of: " + ", ".join(NAMES))
     p.add_argument("--size", type=int, help="HMAC: secret bytes (default 64); RSA: 2048/3072/4096")
@@ -34,16 +59,17 @@ def register(sub: Any) -> None:
     _json(p)
     p.set_defaults(handler=cmd_new)
 
-    p = ksub.add_parser("list", help="list keysets (reads no secret)")
+
+def _build_list(p: argparse.ArgumentParser) -> None:
     _json(p)
     p.set_defaults(handler=cmd_list)
 
-    p = ksub.add_parser(
-        "show",
-        help="show a keyset and its public key; --reveal prints the secret",
-        description="Shows public material only. With --reveal, prints only the secret of the "
-        "current version (or --kid): base64url for HMAC, PKCS#8 PEM for private keys; on a "
-        "terminal it asks first.",
+
+def _build_show(p: argparse.ArgumentParser) -> None:
+    p.description = (
+        "Shows public material only. With --reveal, prints only the secret of the current "
+        "version (or --kid): base64url for HMAC, PKCS#8 PEM for private keys; on a terminal "
+        "it asks first."
     )
     p.add_argument("name")
     p.add_argument("--kid", help="a version other than the current one")
@@ -53,25 +79,29 @@ def register(sub: Any) -> None:
     _json(p)
     p.set_defaults(handler=cmd_show)
 
-    p = ksub.add_parser("rotate", help="new current key; current -> previous -> retired")
+
+def _build_rotate(p: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     _json(p)
     p.set_defaults(handler=cmd_rotate)
 
-    p = ksub.add_parser("retire", help="retire the previous key (or --kid): it verifies nothing")
+
+def _build_retire(p: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("--kid")
     _json(p)
     p.set_defaults(handler=cmd_retire)
 
-    p = ksub.add_parser("delete", help="delete a keyset and its secrets, or a retired --kid")
+
+def _build_delete(p: argparse.ArgumentParser) -> None:
     p.add_argument("name")
     p.add_argument("--kid", help="delete only this retired version's record")
     p.add_argument("--yes", action="store_true", help="do not ask")
     _json(p)
     p.set_defaults(handler=cmd_delete)
 
-    p = ksub.add_parser("rename", help="rename a keyset (its secrets stay where they are)")
+
+def _build_rename(p: argparse.ArgumentParser) -> None:
     p.add_argument("old")
     p.add_argument("new")
     _json(p)
@@ -261,3 +291,14 @@ def _report(args: argparse.Namespace, ks: KeySet, text: str) -> int:
     else:
         print(text)
     return 0
+
+
+_BUILDERS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "new": _build_new,
+    "list": _build_list,
+    "show": _build_show,
+    "rotate": _build_rotate,
+    "retire": _build_retire,
+    "delete": _build_delete,
+    "rename": _build_rename,
+}

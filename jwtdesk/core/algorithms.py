@@ -6,8 +6,8 @@ family is never used with an algorithm of another, and ``none`` is not in the ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from jwtdesk.core.errors import InvalidInput
 
@@ -21,8 +21,7 @@ class KeyType(Enum):
     OKP = "OKP"
 
 
-@dataclass(frozen=True, slots=True)
-class Algorithm:
+class Algorithm(NamedTuple):
     name: str
     kty: KeyType
     hash_bits: int

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import NoReturn
 
 MASK = "••••••••"
@@ -40,6 +39,8 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        import hmac  # deferred: keeps `jwtdesk keys list` start-up small
+
         return hmac.compare_digest(self._value, other._value)
 
     __hash__ = None  # type: ignore[assignment]

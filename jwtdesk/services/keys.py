@@ -6,14 +6,11 @@ entry without its secret.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from jwtdesk.core import keys as keymod
 from jwtdesk.core import keysets as ks_mod
 from jwtdesk.core.algorithms import KeyType, check_size
 from jwtdesk.core.algorithms import get as get_algorithm
@@ -24,6 +21,7 @@ from jwtdesk.store.auditlog import AuditEntry, AuditLog
 from jwtdesk.store.index import Index, IndexState, Pending
 
 if TYPE_CHECKING:
+    from jwtdesk.core.keys import KeyMaterial
     from jwtdesk.store.vault import Vault
 
 
@@ -32,18 +30,18 @@ def utcnow() -> datetime:
 
 
 def new_version_id() -> str:
+    import secrets  # deferred: listing never makes an id
+
     return "kv-" + secrets.token_hex(12)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     kind: str  # "orphan-secret" | "missing-secret" | "stale-pending" | "temp-file"
     detail: str
     repaired: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class DoctorReport:
+class DoctorReport(NamedTuple):
     backend: str
     backend_state: str  # "ok" or the reason it is unusable
     index_path: Path
@@ -108,6 +106,8 @@ class KeyService:
             raise Conflict(f"a keyset named {name!r} already exists; choose another name")
         with self._audited("create", name) as note:
             self.vault.check()
+            from jwtdesk.core import keys as keymod  # deferred: cryptography costs ~30 ms
+
             material = keymod.generate(algorithm, size)
             now = self.clock()
             version = self._version(material, now)
@@ -133,6 +133,8 @@ class KeyService:
         keyset = self.get(name)
         with self._audited("rotate", name) as note:
             self.vault.check()
+            from jwtdesk.core import keys as keymod  # deferred: cryptography costs ~30 ms
+
             material = keymod.generate(
                 keyset.algorithm, keyset.current.size if keyset.current else None
             )
@@ -184,7 +186,7 @@ class KeyService:
             keyset = state.get(old)
             if state.has(new):
                 raise Conflict(f"a keyset named {new!r} already exists; choose another name")
-            renamed = replace(keyset, name=new)
+            renamed = keyset._replace(name=new)
             self.index.write(state.drop(old).put(renamed))
             return renamed
 
@@ -204,6 +206,8 @@ class KeyService:
         """Keys that may verify tokens of ``name``: the current and the previous version."""
         keyset = self.get(name)
         algorithm = keyset.algorithm
+        from jwtdesk.core import keys as keymod
+
         out: list[tuple[KeyVersion, object]] = []
         for version in (keyset.current, keyset.previous):
             if version is None:
@@ -223,6 +227,8 @@ class KeyService:
         secret = self.vault.get(current.id)
         if keyset.algorithm.kty is KeyType.OCT:
             return current, secret.reveal()
+        from jwtdesk.core import keys as keymod
+
         return current, keymod.load_private(keyset.algorithm, secret)
 
     # --- doctor ---------------------------------------------------------------------------
@@ -234,7 +240,7 @@ class KeyService:
 
     # --- internals ------------------------------------------------------------------------
 
-    def _version(self, material: keymod.KeyMaterial, now: datetime) -> KeyVersion:
+    def _version(self, material: KeyMaterial, now: datetime) -> KeyVersion:
         return KeyVersion(
             id=new_version_id(),
             kid=material.kid,

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from jwtdesk.core.errors import JwtdeskError
 
 LOG_NAME = "audit.log"
 
 
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
+class AuditEntry(NamedTuple):
     time: datetime
     action: str
     keyset: str | None

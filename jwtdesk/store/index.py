@@ -14,12 +14,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from jwtdesk.core.errors import Conflict, JwtdeskError, NotFound, StoreCorrupt
 from jwtdesk.core.keysets import KeySet, KeyVersion, Purpose, State
@@ -39,18 +37,16 @@ def home_dir() -> Path:
     return Path(platformdirs.user_data_dir("jwtdesk", appauthor=False))
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
+class Pending(NamedTuple):
     id: str
     op: str  # "create" | "delete"
     keyset: str
     since: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class IndexState:
+class IndexState(NamedTuple):
     keysets: tuple[KeySet, ...] = ()
-    pending: tuple[Pending, ...] = field(default=())
+    pending: tuple[Pending, ...] = ()
 
     def get(self, name: str) -> KeySet:
         for ks in self.keysets:
@@ -63,16 +59,16 @@ class IndexState:
 
     def put(self, ks: KeySet) -> IndexState:
         others = tuple(k for k in self.keysets if k.name != ks.name)
-        return replace(self, keysets=tuple(sorted((*others, ks), key=lambda k: k.name)))
+        return self._replace(keysets=tuple(sorted((*others, ks), key=lambda k: k.name)))
 
     def drop(self, name: str) -> IndexState:
-        return replace(self, keysets=tuple(k for k in self.keysets if k.name != name))
+        return self._replace(keysets=tuple(k for k in self.keysets if k.name != name))
 
     def mark(self, *items: Pending) -> IndexState:
-        return replace(self, pending=(*self.pending, *items))
+        return self._replace(pending=(*self.pending, *items))
 
     def unmark(self, *ids: str) -> IndexState:
-        return replace(self, pending=tuple(p for p in self.pending if p.id not in ids))
+        return self._replace(pending=tuple(p for p in self.pending if p.id not in ids))
 
     def all_ids(self) -> set[str]:
         return {v.id for ks in self.keysets for v in ks.versions}
@@ -129,6 +125,8 @@ class Index:
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Write ``data`` to ``path`` via a temp file in the same directory, fsync, rename."""
+    import tempfile  # deferred: only writers pay for it
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
@@ -168,7 +166,7 @@ def _parse_t(value: Any) -> datetime | None:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         raise ValueError("naive time")
-    return parsed.astimezone(UTC)
+    return parsed
 
 
 def _version_json(v: KeyVersion) -> dict[str, Any]:
@@ -207,7 +205,19 @@ def encode(state: IndexState) -> bytes:
             for p in state.pending
         ],
     }
-    return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    # Compact: the index is read on every `keys list`, and jq formats it for people.
+    return (json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
+
+
+_STATES = {s.value: s for s in State}
+
+
+def _jwk(value: Any) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError("public_jwk must be an object of strings")
+    return value
 
 
 def _version(d: Mapping[str, Any]) -> KeyVersion:
@@ -215,12 +225,12 @@ def _version(d: Mapping[str, Any]) -> KeyVersion:
     return KeyVersion(
         id=str(d["id"]),
         kid=str(d["kid"]),
-        state=State(d["state"]),
+        state=_STATES[d["state"]],
         created=_req_t(d["created"]),
         activated=_parse_t(d.get("activated")),
         retired=_parse_t(d.get("retired")),
         size=d.get("size"),
-        public_jwk={str(k): str(v) for k, v in jwk.items()} if jwk is not None else None,
+        public_jwk=_jwk(jwk),
     )
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -49,7 +48,7 @@ def test_rotate_refuses_a_duplicate_kid() -> None:
 
 
 def test_rotation_due_after_the_period() -> None:
-    ks = replace(fresh(), rotation_period=timedelta(days=30))
+    ks = fresh()._replace(rotation_period=timedelta(days=30))
     assert ks.rotate_by() == T0 + timedelta(days=30)
     assert not ks.rotation_due(T0 + timedelta(days=29))
     assert ks.rotation_due(T0 + timedelta(days=30))
