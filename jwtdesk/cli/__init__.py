@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from jwtdesk import __version__
 
@@ -19,7 +20,41 @@ EXIT_CODES = """exit codes:
   70  internal error (a bug; JWTDESK_DEBUG=1 shows the traceback)"""
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's formatter, sized without importing shutil (and with it bz2, lzma, zlib).
+
+    argparse builds a formatter on every add_argument, so the import would be paid by every
+    command, not only by --help.
+    """
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width or _columns() - 2)
+
+
+def _columns() -> int:
+    """What shutil.get_terminal_size() answers: $COLUMNS, the terminal, else 80."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    stream = sys.__stdout__
+    try:
+        return os.get_terminal_size(stream.fileno()).columns if stream else 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
         from jwtdesk.core.errors import UsageError
 
@@ -34,7 +69,6 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         prog="jwtdesk",
         description="JWT signing keys in the OS keyring: generate, rotate, inspect, export.",
         epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"jwtdesk {__version__}")
     # prog given: otherwise argparse builds a HelpFormatter (importing shutil) to compute it.
