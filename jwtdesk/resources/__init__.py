@@ -1,0 +1,1 @@
+"""Data files shipped with jwtdesk (the built-in weak-secret list and its licence)."""
