@@ -63,8 +63,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
-    from jwtdesk.cli import doctor, keys
+    from jwtdesk.cli import doctor, keys, lint, token
 
+    commands = {"keys": keys, "token": token, "lint": lint, "doctor": doctor}
     parser = _Parser(
         prog="jwtdesk",
         description="JWT signing keys in the OS keyring: generate, rotate, inspect, export.",
@@ -78,10 +79,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     # Only the command being run is registered (each parser costs ~0.7 ms of start-up);
     # help and unknown commands get them all.
     first = argv[0] if argv and not {"-h", "--help"}.intersection(argv) else None
-    if first != "doctor":
-        keys.register(sub, argv)
-    if first != "keys":
-        doctor.register(sub, argv)
+    for name, module in commands.items():
+        if first not in commands or first == name:
+            module.register(sub, argv)
     return parser
 
 

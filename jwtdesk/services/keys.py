@@ -219,17 +219,21 @@ class KeyService:
                 out.append((version, keymod.load_private(algorithm, secret).public_key()))
         return out
 
-    def signing_key(self, name: str) -> tuple[KeyVersion, object]:
+    def signing_key(self, name: str, kid: str | None = None) -> tuple[KeyVersion, object]:
+        """The private key (or HMAC secret) of the current version, or of ``kid``; retired
+        versions never sign."""
         keyset = self.get(name)
-        current = keyset.current
-        if current is None:
+        version = keyset.version(kid) if kid else keyset.current
+        if version is None:
             raise Conflict(f"{name!r} has no current key; rotate it to make one")
-        secret = self.vault.get(current.id)
+        if version.state is State.RETIRED:
+            raise Conflict(f"{version.kid} of {name!r} is retired; retired keys never sign")
+        secret = self.vault.get(version.id)
         if keyset.algorithm.kty is KeyType.OCT:
-            return current, secret.reveal()
+            return version, secret.reveal()
         from jwtdesk.core import keys as keymod
 
-        return current, keymod.load_private(keyset.algorithm, secret)
+        return version, keymod.load_private(keyset.algorithm, secret)
 
     # --- doctor ---------------------------------------------------------------------------
 

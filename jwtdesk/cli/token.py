@@ -1,0 +1,164 @@
+"""``jwtdesk token build|inspect``: the contract other tools rely on (keep it stable).
+
+inspect exits 0 when the token is valid (signature verified and claims acceptable), 1 when it is
+not, 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from jwtdesk.cli import output as out
+
+_HELP = {"-h", "--help"}
+
+
+def register(sub: Any, argv: Sequence[str]) -> None:
+    token = sub.add_parser("token", help="build and sign, or inspect and verify, a token")
+    tsub = token.add_subparsers(
+        dest="token_command", metavar="ACTION", required=True, prog="jwtdesk token"
+    )
+    wanted = argv[1] if len(argv) > 1 and argv[0] == "token" else None
+    for name, text, builder in (
+        ("build", "sign a token with a keyset's current key; prints it", _build_build),
+        ("inspect", "decode, verify, validate and lint a token", _build_inspect),
+    ):
+        if wanted in ("build", "inspect") and wanted != name and not _HELP.intersection(argv):
+            continue
+        p = tsub.add_parser(name, help=text)
+        if wanted == name:
+            builder(p)
+
+
+def _build_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--keyset", required=True, help="sign with this keyset's current key")
+    p.add_argument("--kid", help="sign with this (current or previous) version instead")
+    p.add_argument(
+        "--preset", choices=["access", "refresh", "confirmation", "custom"], default="access"
+    )
+    p.add_argument(
+        "--claim",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="a claim; V is JSON if it parses",
+    )
+    p.add_argument("--claims-json", metavar="FILE|-", help="extra claims as a JSON object")
+    p.add_argument(
+        "--header-json", metavar="FILE|-", help="extra header members (alg and kid are ignored)"
+    )
+    p.add_argument("--iss")
+    p.add_argument("--sub")
+    p.add_argument("--aud", action="append", default=[], help="repeat for several audiences")
+    p.add_argument("--exp", help="ISO-8601 or relative to the issue time: +15m, 7d")
+    p.add_argument("--nbf", help="ISO-8601 or relative to the issue time")
+    p.add_argument("--at", help="the issue time (iat), ISO-8601 or relative to now; default now")
+    p.add_argument("--typ", default=None, help="header typ: JWT (default) or at+jwt (RFC 9068)")
+    p.add_argument("--purpose", help="confirmation tokens: what is being confirmed")
+    p.set_defaults(handler=cmd_build)
+
+
+def _build_inspect(p: argparse.ArgumentParser) -> None:
+    p.description = "Exit 0: valid (signature verified, claims acceptable); 1: invalid; 2: usage."
+    p.add_argument("token", nargs="?", default="-", help="the token, or - (default) for stdin")
+    p.add_argument("--keyset", action="append", default=[], help="verify with this keyset (repeat)")
+    p.add_argument("--key-file", action="append", default=[], help="PEM, JWK, JWKS or certificate")
+    p.add_argument("--secret-file", help="a file holding a raw HMAC secret")
+    p.add_argument("--iss", help="expected issuer (exact match)")
+    p.add_argument("--aud", help="expected audience (exact match, or member of the aud list)")
+    p.add_argument("--at", help="check the token as of this time (ISO-8601 or relative)")
+    p.add_argument("--leeway", type=float, default=30.0, help="clock skew allowed, seconds (30)")
+    p.add_argument(
+        "--preset",
+        choices=["access", "refresh", "confirmation", "custom"],
+        help="lint as this kind",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.set_defaults(handler=cmd_inspect)
+
+
+def _service() -> Any:
+    from jwtdesk.services import default_key_service
+    from jwtdesk.services.tokens import TokenService
+
+    return TokenService(default_key_service())
+
+
+def _read_arg(value: str, what: str) -> str:
+    from jwtdesk.services.tokens import read_limited
+
+    if value == "-":
+        return sys.stdin.read()
+    return read_limited(value, what).decode("utf-8", errors="replace")
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from jwtdesk.core import tokens
+    from jwtdesk.services import utcnow
+
+    claims: dict[str, Any] = {}
+    if args.claims_json:
+        claims.update(
+            tokens.parse_json_object(_read_arg(args.claims_json, "claims file"), "--claims-json")
+        )
+    claims.update(tokens.parse_claim(c) for c in args.claim)
+    header = (
+        tokens.parse_json_object(_read_arg(args.header_json, "header file"), "--header-json")
+        if args.header_json
+        else {}
+    )
+    preset = tokens.Preset(args.preset)
+    typ = args.typ or "JWT"
+    req = tokens.TokenRequest(
+        preset=preset,
+        iss=args.iss,
+        sub=args.sub,
+        aud=tuple(args.aud),
+        exp=args.exp,
+        nbf=args.nbf,
+        at=tokens.parse_time(args.at, utcnow()) if args.at else None,
+        claims=claims,
+        header=header,
+        typ=typ,
+        purpose=args.purpose,
+    )
+    print(_service().build(args.keyset, req, args.kid))
+    return 0
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from jwtdesk.cli.report import print_report, report_json
+    from jwtdesk.core import tokens
+    from jwtdesk.core.errors import UsageError
+    from jwtdesk.core.inspect import Expectations
+    from jwtdesk.services import utcnow
+
+    from_stdin = args.token == "-"  # noqa: S105 - "-" means stdin, not a password
+    text = sys.stdin.read() if from_stdin else args.token
+    if from_stdin and text.endswith("\n"):
+        text = text[:-1]  # the newline a shell pipe adds is not part of the token
+    if not 0 <= args.leeway <= 86400:
+        raise UsageError("--leeway is seconds between 0 and 86400")
+    expect = Expectations(
+        iss=args.iss,
+        aud=args.aud,
+        at=tokens.parse_time(args.at, utcnow()) if args.at else None,
+        leeway=timedelta(seconds=args.leeway),
+        preset=args.preset,
+    )
+    report = _service().inspect(
+        text,
+        keysets=args.keyset,
+        key_files=args.key_file,
+        secret_file=args.secret_file,
+        expect=expect,
+    )
+    if args.json:
+        out.emit_json(report_json(report))
+    else:
+        print_report(report)
+    return 0 if report.valid else 1

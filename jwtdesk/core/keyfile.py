@@ -1,0 +1,144 @@
+"""Candidate verification keys from files: PEM, JWK, JWKS, X.509 certificates, SSH public keys,
+and raw HMAC secrets. Each candidate is bound to its key family (RFC 8725 §3.1): a public key
+is never turned into an HMAC secret, whatever the token's header asks for.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from jwtdesk.core.algorithms import ALGORITHMS, KeyType
+from jwtdesk.core.errors import InvalidInput
+
+_CURVE_NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+
+
+class Candidate(NamedTuple):
+    """One key that may verify a token. ``key`` is bytes (HMAC) or a public key object."""
+
+    label: str
+    kty: KeyType
+    key: object
+    kid: str | None = None
+    alg: str | None = None  # the one alg this key may be used with, when known
+    curve: str | None = None
+    keyset: str | None = None
+    state: str | None = None  # "current" | "previous" for stored keys
+    source: str = "key_file"  # "keyset" | "key_file" | "secret"
+
+
+def from_public_key(key: Any, label: str, **extra: Any) -> Candidate:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    if isinstance(key, rsa.RSAPublicKey):
+        return Candidate(label, KeyType.RSA, key, **extra)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        curve = _CURVE_NAMES.get(key.curve.name)
+        if curve is None:
+            raise InvalidInput(f"{label}: the curve {key.curve.name} is not used by JWS")
+        return Candidate(label, KeyType.EC, key, curve=curve, **extra)
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return Candidate(label, KeyType.OKP, key, curve="Ed25519", **extra)
+    raise InvalidInput(f"{label}: this key type is not used by JWS (RSA, EC, Ed25519 expected)")
+
+
+def load(data: bytes, label: str) -> list[Candidate]:
+    """Every verification key in a key file."""
+    text = data.strip()
+    if text.startswith(b"{"):
+        return _json_keys(text, label)
+    if text.startswith(b"-----BEGIN"):
+        return [_pem(text, label)]
+    if text.startswith((b"ssh-rsa ", b"ssh-ed25519 ", b"ecdsa-sha2-")):
+        from cryptography.hazmat.primitives.serialization import load_ssh_public_key
+
+        try:
+            return [from_public_key(load_ssh_public_key(text), label)]
+        except (ValueError, TypeError):
+            raise InvalidInput(f"{label}: not a readable SSH public key") from None
+    return [_der(data, label)]
+
+
+def _pem(text: bytes, label: str) -> Candidate:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        if b"CERTIFICATE" in text.split(b"\n", 1)[0]:
+            return from_public_key(x509.load_pem_x509_certificate(text).public_key(), label)
+        if b"PRIVATE KEY" in text.split(b"\n", 1)[0]:
+            if b"ENCRYPTED" in text:
+                raise InvalidInput(f"{label}: an encrypted private key; give its public key")
+            private = serialization.load_pem_private_key(text, password=None)
+            return from_public_key(private.public_key(), label)
+        return from_public_key(serialization.load_pem_public_key(text), label)
+    except (ValueError, TypeError):
+        raise InvalidInput(
+            f"{label}: the PEM block cannot be read as a key or certificate"
+        ) from None
+
+
+def _der(data: bytes, label: str) -> Candidate:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+
+    for loader in (x509.load_der_x509_certificate, serialization.load_der_public_key):
+        try:
+            loaded = loader(data)
+        except (ValueError, TypeError):
+            continue
+        key = loaded.public_key() if isinstance(loaded, x509.Certificate) else loaded
+        return from_public_key(key, label)
+    raise InvalidInput(
+        f"{label}: not a key file (PEM, JWK, JWKS, X.509 certificate or SSH public key); "
+        "give an HMAC secret with --secret-file"
+    )
+
+
+def _json_keys(text: bytes, label: str) -> list[Candidate]:
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        raise InvalidInput(f"{label}: not valid JSON") from None
+    if isinstance(doc, dict) and isinstance(doc.get("keys"), list):
+        out = []
+        for n, jwk in enumerate(doc["keys"]):
+            if isinstance(jwk, dict) and jwk.get("use", "sig") == "sig":
+                out.append(from_jwk(jwk, f"{label}#{n}"))
+        if not out:
+            raise InvalidInput(f"{label}: the JWKS holds no signature key")
+        return out
+    if isinstance(doc, dict) and "kty" in doc:
+        return [from_jwk(doc, label)]
+    raise InvalidInput(f"{label}: JSON, but neither a JWK nor a JWKS")
+
+
+def from_jwk(jwk: Mapping[str, Any], label: str) -> Candidate:
+    """A JWK (RFC 7517); only its public members are used for asymmetric keys."""
+    from jwtdesk.core.keys import b64url_decode, public_key_from_jwk
+
+    kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
+    alg = jwk.get("alg") if isinstance(jwk.get("alg"), str) else None
+    if alg is not None and alg not in ALGORITHMS:
+        raise InvalidInput(f"{label}: the JWK is for {alg!r}, not a JWS algorithm jwtdesk uses")
+    if jwk.get("kty") == "oct":
+        try:
+            secret = b64url_decode(str(jwk["k"]))
+        except (KeyError, ValueError):
+            raise InvalidInput(f"{label}: an oct JWK needs a base64url 'k'") from None
+        return Candidate(label, KeyType.OCT, secret, kid=kid, alg=alg, source="key_file")
+    public = {k: str(v) for k, v in jwk.items() if k in ("kty", "n", "e", "crv", "x", "y")}
+    return from_public_key(public_key_from_jwk(public), label, kid=kid, alg=alg)
+
+
+def secret(data: bytes, label: str) -> Candidate:
+    """A raw HMAC secret (one trailing newline removed, as editors add one)."""
+    if data.endswith(b"\r\n"):
+        data = data[:-2]
+    elif data.endswith(b"\n"):
+        data = data[:-1]
+    if not data:
+        raise InvalidInput(f"{label}: the secret file is empty")
+    return Candidate(label, KeyType.OCT, data, source="secret")

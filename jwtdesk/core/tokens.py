@@ -1,0 +1,174 @@
+"""Building and signing tokens; the claim presets of the JWT guides.
+
+- access: exp = iat + 15 min (allowed 15-60 min), ``typ`` may be ``at+jwt`` (RFC 9068 §2.1)
+- refresh: 7 days, with a ``jti`` so that one token can be revoked
+- confirmation: a short-lived step-up / 2FA token: 5 min, ``jti`` and a ``purpose`` claim
+- custom: no defaults beyond ``iat``
+
+The alg always comes from the key (RFC 8725 §3.1): a ``alg`` in the user's header is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, NamedTuple
+
+from jwtdesk.core.errors import InvalidInput
+
+_RELATIVE = re.compile(r"([+-]?)(\d{1,9})([smhdw])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# Header members jwtdesk sets itself or never emits (RFC 7515 §4.1, RFC 8725 §3.1).
+_RESERVED_HEADER = frozenset({"alg", "kid", "jku", "x5u", "jwk", "x5c", "crit", "b64"})
+
+
+class Preset(Enum):
+    ACCESS = "access"
+    REFRESH = "refresh"
+    CONFIRMATION = "confirmation"
+    CUSTOM = "custom"
+
+
+class PresetRules(NamedTuple):
+    default_lifetime: timedelta | None
+    min_lifetime: timedelta | None
+    max_lifetime: timedelta | None
+    jti: bool
+
+
+PRESETS: dict[Preset, PresetRules] = {
+    Preset.ACCESS: PresetRules(
+        timedelta(minutes=15), timedelta(minutes=15), timedelta(hours=1), False
+    ),
+    Preset.REFRESH: PresetRules(timedelta(days=7), None, timedelta(days=7), True),
+    Preset.CONFIRMATION: PresetRules(timedelta(minutes=5), None, timedelta(minutes=15), True),
+    Preset.CUSTOM: PresetRules(None, None, None, False),
+}
+
+
+class TokenRequest(NamedTuple):
+    preset: Preset = Preset.ACCESS
+    iss: str | None = None
+    sub: str | None = None
+    aud: Sequence[str] = ()
+    exp: str | None = None  # ISO-8601 or relative to the issue time ("+15m", "7d")
+    nbf: str | None = None
+    at: datetime | None = None  # the issue time (iat); default now
+    claims: Mapping[str, Any] = {}
+    header: Mapping[str, Any] = {}
+    typ: str = "JWT"
+    purpose: str | None = None  # confirmation tokens: what is being confirmed
+
+
+def parse_time(text: str, base: datetime) -> datetime:
+    """Absolute ISO-8601 (a zone or ``Z`` required) or relative to ``base``: ``+15m``, ``-1h``,
+    ``7d`` (no sign means later)."""
+    text = text.strip()
+    m = _RELATIVE.fullmatch(text)
+    if m:
+        seconds = int(m.group(2)) * _UNIT_SECONDS[m.group(3)]
+        return base + timedelta(seconds=-seconds if m.group(1) == "-" else seconds)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            f"cannot read the time {text[:40]!r}: write ISO-8601 with a zone "
+            "(2026-05-01T12:00:00Z) or a relative time (+15m, -1h, 7d)"
+        ) from None
+    if value.tzinfo is None:
+        raise InvalidInput(f"the time {text!r} has no zone: add Z or an offset such as +02:00")
+    return value.astimezone(UTC)
+
+
+def numeric_date(t: datetime) -> int:
+    """RFC 7519 §2 NumericDate: seconds since the epoch (whole seconds)."""
+    return int(t.timestamp())
+
+
+def build_claims(req: TokenRequest, now: datetime) -> dict[str, Any]:
+    """The payload for ``req``; refuses lifetimes outside the preset's range."""
+    rules = PRESETS[req.preset]
+    iat = req.at or now
+    claims: dict[str, Any] = dict(req.claims)
+    for name, value in (("iss", req.iss), ("sub", req.sub)):
+        if value is not None:
+            claims[name] = value
+    if req.aud:
+        claims["aud"] = req.aud[0] if len(req.aud) == 1 else list(req.aud)
+    claims["iat"] = numeric_date(iat)
+    exp = parse_time(req.exp, iat) if req.exp else None
+    if exp is None and rules.default_lifetime is not None:
+        exp = iat + rules.default_lifetime
+    if exp is not None:
+        _check_lifetime(req.preset, rules, exp - iat)
+        claims["exp"] = numeric_date(exp)
+    if req.nbf:
+        claims["nbf"] = numeric_date(parse_time(req.nbf, iat))
+    if rules.jti and "jti" not in claims:
+        claims["jti"] = secrets.token_urlsafe(16)
+    if req.preset is Preset.CONFIRMATION:
+        claims["purpose"] = req.purpose or claims.get("purpose") or "confirm"
+    return claims
+
+
+def _check_lifetime(preset: Preset, rules: PresetRules, lifetime: timedelta) -> None:
+    if lifetime <= timedelta(0):
+        raise InvalidInput("exp must be after the issue time")
+    low, high = rules.min_lifetime, rules.max_lifetime
+    if (low is not None and lifetime < low) or (high is not None and lifetime > high):
+        allowed = f"{_words(low)} to {_words(high)}" if low else f"at most {_words(high)}"
+        raise InvalidInput(
+            f"{preset.value} tokens live {allowed}; got {_words(lifetime)} "
+            "(--preset custom allows any lifetime)"
+        )
+
+
+def _words(t: timedelta | None) -> str:
+    seconds = int(t.total_seconds()) if t else 0
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"
+
+
+def build_header(req: TokenRequest, kid: str | None) -> dict[str, Any]:
+    header = {k: v for k, v in req.header.items() if k not in _RESERVED_HEADER}
+    header["typ"] = req.typ
+    if kid is not None:
+        header["kid"] = kid
+    return header
+
+
+def sign(claims: Mapping[str, Any], header: Mapping[str, Any], alg: str, key: object) -> str:
+    """A compact JWS signed with ``key`` under ``alg`` (PyJWT does the JWA work)."""
+    import jwt
+
+    try:
+        return jwt.encode(dict(claims), key, algorithm=alg, headers=dict(header))  # type: ignore[arg-type]
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"cannot sign: {type(exc).__name__} (claims must be JSON)") from None
+
+
+def parse_claim(text: str) -> tuple[str, Any]:
+    """``k=v`` from the command line: v is JSON if it parses (numbers, true, lists), else text."""
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise InvalidInput(f"a claim is written name=value; got {text[:40]!r}")
+    try:
+        return name, json.loads(value)
+    except ValueError:
+        return name, value
+
+
+def parse_json_object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise InvalidInput(f"{what} is not valid JSON ({exc})") from None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{what} must be a JSON object")
+    return value
