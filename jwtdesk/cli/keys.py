@@ -68,7 +68,7 @@ def _build_list(p: argparse.ArgumentParser) -> None:
 def _build_show(p: argparse.ArgumentParser) -> None:
     p.description = (
         "Shows public material only. With --reveal, prints only the secret of the current "
-        "version (or --kid): base64url for HMAC, PKCS#8 PEM for private keys; on a terminal "
+        "version (or --kid): the HMAC key text, PKCS#8 PEM for private keys; on a terminal "
         "it asks first."
     )
     p.add_argument("name")
@@ -233,7 +233,7 @@ def _reveal(svc: KeyService, ks: KeySet, args: argparse.Namespace) -> int:
         raise Cancelled("nothing was revealed")
     version, secret = svc.secret(ks.name, args.kid)
     if ks.algorithm.is_symmetric:
-        text = keymod.b64url(secret.reveal())
+        text = secret.reveal().decode("ascii", errors="replace")
     else:
         text = keymod.private_pem(secret).reveal().decode("ascii")
     if args.json:

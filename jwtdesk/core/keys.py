@@ -68,10 +68,12 @@ def generate(alg: Algorithm, size: int | None = None) -> KeyMaterial:
     """A new key for ``alg`` from the OS CSPRNG (``secrets`` / OpenSSL via cryptography)."""
     size = check_size(alg, size)
     if alg.kty is KeyType.OCT:
-        raw = secrets.token_bytes(size or 64)
-        return KeyMaterial(
-            Secret(raw), None, len(raw), thumbprint({"kty": "oct", "k": b64url(raw)})
-        )
+        # The key is the base64url text of `size` CSPRNG bytes (64 by default: 512 bits of
+        # entropy), used as its ASCII bytes. Services read JWT_SECRET as a string, so the text
+        # an operator copies, exports or pastes is exactly the key, byte for byte.
+        key = b64url(secrets.token_bytes(size or 64)).encode("ascii")
+        jwk = {"kty": "oct", "k": b64url(key)}
+        return KeyMaterial(Secret(key), None, size or 64, thumbprint(jwk))
     private: PrivateKey
     if alg.kty is KeyType.RSA:
         private = rsa.generate_private_key(public_exponent=65537, key_size=size or 3072)

@@ -32,7 +32,8 @@ def test_generated_keys_sign_and_verify(name: str) -> None:
         signing: object = material.secret.reveal()
         verifying: object = signing
         assert material.public_jwk is None
-        assert len(material.secret) == 64
+        assert material.size == 64 and len(material.secret) == 86  # base64url of 64 bytes
+        assert keys.b64url_decode(material.secret.reveal().decode())  # pure base64url text
     else:
         signing = keys.load_private(alg, material.secret)
         verifying = keys.public_key_from_jwk(material.public_jwk or {})
@@ -53,8 +54,9 @@ def test_rsa_generation_sizes(bits: int) -> None:
 def test_hmac_kid_is_the_rfc7638_thumbprint_of_the_oct_jwk() -> None:
     material = keys.generate(get("HS256"), 32)
     raw = material.secret.reveal()
+    assert len(raw) == 43  # 32 bytes of entropy as base64url text
     assert material.kid == keys.thumbprint({"kty": "oct", "k": keys.b64url(raw)})
-    assert keys.b64url(raw) not in material.kid
+    assert raw.decode() not in material.kid
 
 
 def test_key_family_is_enforced() -> None:
