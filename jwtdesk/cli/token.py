@@ -38,7 +38,9 @@ def _build_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--keyset", required=True, help="sign with this keyset's current key")
     p.add_argument("--kid", help="sign with this (current or previous) version instead")
     p.add_argument(
-        "--preset", choices=["access", "refresh", "confirmation", "custom"], default="access"
+        "--preset",
+        choices=["access", "refresh", "confirmation", "custom"],
+        help="default: the keyset's purpose (access for custom keysets)",
     )
     p.add_argument(
         "--claim",
@@ -111,7 +113,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.header_json
         else {}
     )
-    preset = tokens.Preset(args.preset)
+    preset = tokens.Preset(args.preset) if args.preset else None
     typ = args.typ or "JWT"
     req = tokens.TokenRequest(
         preset=preset,

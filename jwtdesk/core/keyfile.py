@@ -33,6 +33,8 @@ def from_public_key(key: Any, label: str, **extra: Any) -> Candidate:
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
     if isinstance(key, rsa.RSAPublicKey):
+        if key.key_size < 2048:
+            raise InvalidInput(f"{label}: RSA keys below 2048 bits are refused (RFC 7518 §3.3)")
         return Candidate(label, KeyType.RSA, key, **extra)
     if isinstance(key, ec.EllipticCurvePublicKey):
         curve = _CURVE_NAMES.get(key.curve.name)
@@ -105,7 +107,7 @@ def _json_keys(text: bytes, label: str) -> list[Candidate]:
     if isinstance(doc, dict) and isinstance(doc.get("keys"), list):
         out = []
         for n, jwk in enumerate(doc["keys"]):
-            if isinstance(jwk, dict) and jwk.get("use", "sig") == "sig":
+            if isinstance(jwk, dict) and _for_signatures(jwk):
                 out.append(from_jwk(jwk, f"{label}#{n}"))
         if not out:
             raise InvalidInput(f"{label}: the JWKS holds no signature key")
@@ -115,10 +117,22 @@ def _json_keys(text: bytes, label: str) -> list[Candidate]:
     raise InvalidInput(f"{label}: JSON, but neither a JWK nor a JWKS")
 
 
+def _for_signatures(jwk: Mapping[str, Any]) -> bool:
+    """RFC 7517 §4.2-4.3: a key whose use is not "sig", or whose key_ops name neither sign nor
+    verify, is not a signature key."""
+    ops = jwk.get("key_ops")
+    if ops is not None and not (isinstance(ops, list) and {"sign", "verify"} & set(map(str, ops))):
+        return False
+    use: object = jwk.get("use", "sig")
+    return use == "sig"
+
+
 def from_jwk(jwk: Mapping[str, Any], label: str) -> Candidate:
     """A JWK (RFC 7517); only its public members are used for asymmetric keys."""
     from jwtdesk.core.keys import b64url_decode, public_key_from_jwk
 
+    if not _for_signatures(jwk):
+        raise InvalidInput(f"{label}: the JWK's use or key_ops is not for signatures")
     kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
     alg = jwk.get("alg") if isinstance(jwk.get("alg"), str) else None
     if alg is not None and alg not in ALGORITHMS:
@@ -128,6 +142,8 @@ def from_jwk(jwk: Mapping[str, Any], label: str) -> Candidate:
             secret = b64url_decode(str(jwk["k"]))
         except (KeyError, ValueError):
             raise InvalidInput(f"{label}: an oct JWK needs a base64url 'k'") from None
+        if not secret:
+            raise InvalidInput(f"{label}: the oct JWK's 'k' is empty")
         return Candidate(label, KeyType.OCT, secret, kid=kid, alg=alg, source="key_file")
     public = {k: str(v) for k, v in jwk.items() if k in ("kty", "n", "e", "crv", "x", "y")}
     return from_public_key(public_key_from_jwk(public), label, kid=kid, alg=alg)

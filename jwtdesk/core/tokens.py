@@ -15,10 +15,10 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from enum import Enum
 from typing import Any, NamedTuple
 
 from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.keysets import Purpose
 
 _RELATIVE = re.compile(r"([+-]?)(\d{1,9})([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -26,11 +26,8 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _RESERVED_HEADER = frozenset({"alg", "kid", "jku", "x5u", "jwk", "x5c", "crit", "b64"})
 
 
-class Preset(Enum):
-    ACCESS = "access"
-    REFRESH = "refresh"
-    CONFIRMATION = "confirmation"
-    CUSTOM = "custom"
+# A token's preset is the purpose of the keyset that signs it: one set of kinds.
+Preset = Purpose
 
 
 class PresetRules(NamedTuple):
@@ -51,7 +48,7 @@ PRESETS: dict[Preset, PresetRules] = {
 
 
 class TokenRequest(NamedTuple):
-    preset: Preset = Preset.ACCESS
+    preset: Preset | None = None  # None: the signing keyset's purpose (access for custom)
     iss: str | None = None
     sub: str | None = None
     aud: Sequence[str] = ()
@@ -91,7 +88,8 @@ def numeric_date(t: datetime) -> int:
 
 def build_claims(req: TokenRequest, now: datetime) -> dict[str, Any]:
     """The payload for ``req``; refuses lifetimes outside the preset's range."""
-    rules = PRESETS[req.preset]
+    preset = req.preset or Preset.ACCESS
+    rules = PRESETS[preset]
     iat = req.at or now
     claims: dict[str, Any] = dict(req.claims)
     for name, value in (("iss", req.iss), ("sub", req.sub)):
@@ -104,13 +102,13 @@ def build_claims(req: TokenRequest, now: datetime) -> dict[str, Any]:
     if exp is None and rules.default_lifetime is not None:
         exp = iat + rules.default_lifetime
     if exp is not None:
-        _check_lifetime(req.preset, rules, exp - iat)
+        _check_lifetime(preset, rules, exp - iat)
         claims["exp"] = numeric_date(exp)
     if req.nbf:
         claims["nbf"] = numeric_date(parse_time(req.nbf, iat))
     if rules.jti and "jti" not in claims:
         claims["jti"] = secrets.token_urlsafe(16)
-    if req.preset is Preset.CONFIRMATION:
+    if preset is Preset.CONFIRMATION:
         claims["purpose"] = req.purpose or claims.get("purpose") or "confirm"
     return claims
 

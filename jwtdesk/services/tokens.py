@@ -23,6 +23,9 @@ class TokenService:
     def build(self, keyset: str, req: tokens.TokenRequest, kid: str | None = None) -> str:
         """Sign with the keyset's current version (or ``kid``); the alg is the keyset's."""
         ks = self.keys.get(keyset)
+        if req.preset is None:
+            custom = ks.purpose is tokens.Preset.CUSTOM
+            req = req._replace(preset=tokens.Preset.ACCESS if custom else ks.purpose)
         claims = tokens.build_claims(req, self.clock())  # validate before touching the keyring
         version, key = self.keys.signing_key(keyset, kid)
         return tokens.sign(claims, tokens.build_header(req, version.kid), ks.alg, key)

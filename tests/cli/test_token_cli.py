@@ -186,3 +186,14 @@ def test_lint_list(capsys: pytest.CaptureFixture[str]) -> None:
         r["id"] for r in rules
     }
     assert all(r["severity"] in ("error", "warning", "info") and r["reference"] for r in rules)
+
+
+def test_preset_defaults_to_the_keyset_purpose(
+    real_service: KeyService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "keys", "new", "refresh", "--alg", "HS512", "--purpose", "refresh")
+    run(capsys, "keys", "new", "plain", "--alg", "HS512")
+    _, doc = inspect(capsys, build(capsys, "--keyset", "refresh"), "--keyset", "refresh")
+    assert doc["claims"]["exp"] - doc["claims"]["iat"] == 7 * 86400 and "jti" in doc["claims"]
+    _, doc = inspect(capsys, build(capsys, "--keyset", "plain"), "--keyset", "plain")
+    assert doc["claims"]["exp"] - doc["claims"]["iat"] == 15 * 60  # custom keysets: access
