@@ -149,7 +149,9 @@ def test_key_files_jwks_and_secret_files(
     pem = tmp_path / "rsa.pem"
     pem.write_text(run(capsys, "keys", "show", "rsa")[1].split("\n\n")[-1])
     jwks = tmp_path / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [{**jwk, "kid": "other", "n": jwk["n"][::-1]}, jwk]}))
+    run(capsys, "keys", "new", "decoy", "--alg", "RS256", "--size", "2048")
+    decoy = json.loads(run(capsys, "keys", "show", "decoy", "--format", "jwk", "--json")[1])
+    jwks.write_text(json.dumps({"keys": [decoy["public_key"], jwk]}))
     token = build(capsys, "--keyset", "rsa")
     for path in (pem, jwks):
         code, doc = inspect(capsys, token, "--key-file", str(path))
