@@ -92,8 +92,7 @@ def inspect(
         leeway=expect.leeway,
         preset=expect.preset,
         verified_state=verified.state if verified else None,
-        hmac_key_looks_public=expect.public_key_offered_as_secret
-        or any(c.kty is not KeyType.OCT and c.source == "secret" for c in candidates),
+        hmac_key_looks_public=expect.public_key_offered_as_secret,
         hmac_secret=verified.key if verified and isinstance(verified.key, bytes) else None,
     )
     findings = tuple(lintmod.lint(ctx))
@@ -142,11 +141,12 @@ def _select(
     """kid selects by exact match; keys without a kid (PEM files, raw secrets) stay eligible."""
     if algorithm is None:
         return []
-    family = [c for c in candidates if _family(algorithm, c)]
     kid = parsed.header.get("kid") if parsed.header else None
     if not isinstance(kid, str):
-        return family
-    return [c for c in family if c.kid == kid] + [c for c in family if c.kid is None]
+        return [c for c in candidates if _family(algorithm, c)]
+    # Match the kid first: with 50 versions stored this is what keeps inspect cheap.
+    named = [c for c in candidates if c.kid == kid or c.kid is None]
+    return sorted((c for c in named if _family(algorithm, c)), key=lambda c: c.kid is None)
 
 
 def _kid(parsed: ParsedToken, tried: list[Candidate], candidates: Sequence[Candidate]) -> Check:

@@ -218,7 +218,8 @@ def _b64decode(segment: str, name: str, start: int) -> tuple[bytes | None, list[
     if remainder == 1:
         message = f"the {name} segment has an impossible base64url length ({len(body)} characters)"
         return None, [*defects, Defect("malformed", message, name, start + len(body) - 1)]
-    body = body.translate(_TO_URLSAFE)
+    if standard is not None:
+        body = body.translate(_TO_URLSAFE)
     # RFC 4648 §3.5: the unused low bits of the last character must be zero.
     if remainder and _VALUE[body[-1]] & (0x0F if remainder == 2 else 0x03):
         message = f"the {name} segment's last character has non-zero unused bits (RFC 4648 §3.5)"
@@ -290,6 +291,8 @@ def _json_object(
 
 def _max_depth(text: str) -> int:
     """Deepest bracket nesting outside strings, found without recursion."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0  # too few brackets to nest too deep: skip the scan (inspect runs per keystroke)
     skeleton = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
     depth = deepest = 0
     for char in skeleton:

@@ -6,7 +6,6 @@ Each check takes a :class:`~jwtdesk.core.lint_types.LintContext` and returns fin
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from jwtdesk.core.lint_types import (
     _claims,
     _clip,
     _finding,
+    _number,
     effective_preset,
 )
 
@@ -30,20 +30,8 @@ _CARD = re.compile(r"\d(?:[ -]?\d){12,18}", re.ASCII)
 _MAX_SENSITIVE = 20  # findings per token for sensitive-claim
 
 
-def _number(value: object) -> float | None:
-    """A NumericDate as float seconds (RFC 7519 §2), or None if it is not a finite JSON number."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _dates(ctx: LintContext) -> dict[str, float]:
-    claims = _claims(ctx)
-    return {k: n for k in _DATES if k in claims and (n := _number(claims[k])) is not None}
+    return ctx.dates
 
 
 def _span(seconds: float) -> str:
@@ -180,31 +168,54 @@ def _luhn(text: str) -> bool:
     return total % 10 == 0 and len(set(digits)) > 1
 
 
-def _walk(node: object, path: str, depth: int = 0) -> Iterator[tuple[str, str | None, object]]:
-    """(path, member name or None, value) for every value under ``node``, bounded in depth."""
+def _walk(
+    node: object, path: tuple[str | int, ...] = (), depth: int = 0
+) -> Iterator[tuple[tuple[str | int, ...], str | None, object]]:
+    """(path, member name or None, value) for every value under ``node``, bounded in depth.
+    Paths stay tuples until a finding needs one as text: this runs on every keystroke."""
     if depth > 64:
         return
     if isinstance(node, dict):
         for key, value in node.items():
-            child = f"{path}.{key if len(key) <= 40 else key[:39] + '…'}"
+            child = (*path, key)
             yield child, key, value
-            yield from _walk(value, child, depth + 1)
+            if isinstance(value, dict | list):
+                yield from _walk(value, child, depth + 1)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield f"{path}[{index}]", None, value
-            yield from _walk(value, f"{path}[{index}]", depth + 1)
+            child = (*path, index)
+            yield child, None, value
+            if isinstance(value, dict | list):
+                yield from _walk(value, child, depth + 1)
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    out = "claims"
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += "." + (part if len(part) <= 40 else part[:39] + "…")
+    return out
+
+
+def _sensitive_name(key: str) -> bool:
+    norm = key.lower()
+    if not norm.isalnum():
+        norm = _NOT_ALNUM.sub("", norm)
+    return norm in _SENSITIVE
 
 
 def _sensitive_claim(ctx: LintContext) -> list[Finding]:
     """RFC 7519 §12: the payload is only base64url-encoded; anyone holding the token reads it."""
     out: list[Finding] = []
-    for path, key, value in _walk(ctx.token.claims, "claims"):
-        if key is not None and _NOT_ALNUM.sub("", key).lower() in _SENSITIVE:
+    for path, key, value in _walk(ctx.token.claims):
+        if key is not None and _sensitive_name(key):
             message = f"{_clip(key)} is readable by anyone holding the token (not encrypted)"
-            out.append(_finding("sensitive-claim", message, path))
-        elif isinstance(value, str) and _luhn(value):
+            out.append(_finding("sensitive-claim", message, _path_text(path)))
+        elif isinstance(value, str) and 13 <= len(value) <= 40 and _luhn(value):
             message = "a value looks like a payment card number, readable by anyone holding it"
-            out.append(_finding("sensitive-claim", message, path))
+            out.append(_finding("sensitive-claim", message, _path_text(path)))
         if len(out) >= _MAX_SENSITIVE:
             break
     return out

@@ -8,6 +8,7 @@ signature, or more than 40 characters of any value.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -50,16 +51,25 @@ class Thresholds:
     custom: timedelta | None = None
 
 
+_DATE_CLAIMS = ("exp", "nbf", "iat")
+_DEFAULT_THRESHOLDS = Thresholds()
+
+
 @dataclass(frozen=True, slots=True)
 class LintContext:
     token: ParsedToken
     now: datetime  # the as-of time (UTC-aware)
     leeway: timedelta = timedelta(seconds=30)
     preset: str | None = None  # "access" | "refresh" | "confirmation" | "custom" | None
-    thresholds: Thresholds = field(default_factory=Thresholds)
+    thresholds: Thresholds = _DEFAULT_THRESHOLDS  # shared: frozen, and built once
     verified_state: str | None = None  # "current" | "previous" | None
     hmac_key_looks_public: bool = False
     hmac_secret: bytes | None = None
+    # exp/nbf/iat that are finite JSON numbers, computed once: six rules read them.
+    dates: dict[str, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dates", numeric_dates(self))
 
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -171,3 +181,19 @@ def effective_preset(ctx: LintContext) -> str | None:
     if isinstance(typ, str) and typ.lower() in _AT_JWT:
         return "access"
     return _declared_use(_claims(ctx))
+
+
+def _number(value: object) -> float | None:
+    """A NumericDate as float seconds (RFC 7519 §2), or None if it is not a finite JSON number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def numeric_dates(ctx: LintContext) -> dict[str, float]:
+    claims = _claims(ctx)
+    return {k: n for k in _DATE_CLAIMS if k in claims and (n := _number(claims[k])) is not None}
