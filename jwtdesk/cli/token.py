@@ -35,7 +35,10 @@ def register(sub: Any, argv: Sequence[str]) -> None:
 
 
 def _build_build(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--keyset", required=True, help="sign with this keyset's current key")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--keyset", help="sign with this keyset's current key")
+    source.add_argument("--key-file", help="sign with a private key PEM or a private/oct JWK")
+    p.add_argument("--alg", help="with --key-file: the algorithm (else the JWK's alg)")
     p.add_argument("--kid", help="sign with this (current or previous) version instead")
     p.add_argument(
         "--preset",
@@ -78,6 +81,21 @@ def _build_inspect(p: argparse.ArgumentParser) -> None:
         "--preset",
         choices=["access", "refresh", "confirmation", "custom"],
         help="lint as this kind",
+    )
+    p.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="CLAIM",
+        help="a claim that must be present (repeat)",
+    )
+    p.add_argument(
+        "--max-lifetime",
+        action="append",
+        default=[],
+        metavar="KIND=PERIOD",
+        help="long-lifetime threshold, e.g. access=30m "
+        "(defaults: access=60m, refresh=7d, confirmation=15m)",
     )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_inspect)
@@ -128,7 +146,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         typ=typ,
         purpose=args.purpose,
     )
-    print(_service().build(args.keyset, req, args.kid))
+    if args.key_file:
+        print(_service().build_with_file(args.key_file, req, args.alg))
+    else:
+        print(_service().build(args.keyset, req, args.kid))
     return 0
 
 
@@ -151,6 +172,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         at=tokens.parse_time(args.at, utcnow()) if args.at else None,
         leeway=timedelta(seconds=args.leeway),
         preset=args.preset,
+        required=tuple(args.require),
+        thresholds=_thresholds(args.max_lifetime),
     )
     report = _service().inspect(
         text,
@@ -164,3 +187,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     else:
         print_report(report)
     return 0 if report.valid else 1
+
+
+def _thresholds(items: Sequence[str]) -> Any:
+    from jwtdesk.core.errors import UsageError
+    from jwtdesk.core.lint import Thresholds
+    from jwtdesk.core.tokens import parse_duration
+
+    values: dict[str, timedelta] = {}
+    for item in items:
+        kind, _, period = item.partition("=")
+        if kind not in ("access", "refresh", "confirmation", "custom"):
+            raise UsageError(f"--max-lifetime takes KIND=PERIOD, e.g. access=30m; got {item!r}")
+        values[kind] = parse_duration(period)
+    return Thresholds(**values)

@@ -33,6 +33,7 @@ class Expectations(NamedTuple):
     preset: str | None = None
     required: tuple[str, ...] = ()
     public_key_offered_as_secret: bool = False  # a --secret-file that holds a public key
+    thresholds: lintmod.Thresholds | None = None  # long-lifetime limits; None: the defaults
 
 
 class Check(NamedTuple):
@@ -92,6 +93,7 @@ def inspect(
         leeway=expect.leeway,
         preset=expect.preset,
         verified_state=verified.state if verified else None,
+        thresholds=expect.thresholds or lintmod.Thresholds(),
         hmac_key_looks_public=expect.public_key_offered_as_secret,
         hmac_secret=verified.key if verified and isinstance(verified.key, bytes) else None,
     )

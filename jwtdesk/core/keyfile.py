@@ -158,3 +158,84 @@ def secret(data: bytes, label: str) -> Candidate:
     if not data:
         raise InvalidInput(f"{label}: the secret file is empty")
     return Candidate(label, KeyType.OCT, data, source="secret")
+
+
+class SigningKey(NamedTuple):
+    """A private key (or HMAC secret) from a file, for `token build --key-file`."""
+
+    alg: str
+    key: object  # bytes for HMAC, a private key object otherwise
+    kid: str | None
+
+
+def load_signing(data: bytes, label: str, alg: str | None) -> SigningKey:
+    """A PEM private key (PKCS#8, PKCS#1, SEC1) or a private / oct JWK; bound to ``alg``."""
+    from jwtdesk.core.algorithms import get
+    from jwtdesk.core.keys import b64url_decode, check_family, public_jwk, thumbprint
+
+    text = data.strip()
+    kid: str | None = None
+    if text.startswith(b"{"):
+        try:
+            jwk = json.loads(text)
+        except ValueError:
+            raise InvalidInput(f"{label}: not valid JSON") from None
+        if not isinstance(jwk, dict):
+            raise InvalidInput(f"{label}: not a JWK")
+        kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
+        alg = alg or (jwk.get("alg") if isinstance(jwk.get("alg"), str) else None)
+        if alg is None:
+            raise InvalidInput(f"{label}: the JWK names no alg; give --alg")
+        algorithm = get(alg)
+        if jwk.get("kty") == "oct":
+            secret = b64url_decode(str(jwk.get("k", "")))
+            if algorithm.kty is not KeyType.OCT or len(secret) < (algorithm.min_size or 0):
+                raise InvalidInput(f"{label}: not {algorithm.name}-sized HMAC key material")
+            return SigningKey(alg, secret, kid)
+        text = _private_pem_from_jwk(jwk, label)
+    if alg is None:
+        raise InvalidInput(f"{label}: give --alg for a PEM private key")
+    algorithm = get(alg)
+    from cryptography.hazmat.primitives import serialization
+
+    if b"ENCRYPTED" in text:
+        raise InvalidInput(f"{label}: an encrypted private key; decrypt it or import it first")
+    try:
+        private = serialization.load_pem_private_key(text, password=None)
+    except (ValueError, TypeError):
+        raise InvalidInput(f"{label}: not a readable private key (PEM or JWK expected)") from None
+    check_family(algorithm, private)  # type: ignore[arg-type]
+    return SigningKey(alg, private, kid or thumbprint(public_jwk(private.public_key())))  # type: ignore[arg-type]
+
+
+def _private_pem_from_jwk(jwk: Mapping[str, Any], label: str) -> bytes:
+    """Private RSA / EC / Ed25519 JWK members -> PKCS#8 PEM (via cryptography)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    from jwtdesk.core.keys import b64url_decode
+
+    def num(name: str) -> int:
+        return int.from_bytes(b64url_decode(str(jwk[name])), "big")
+
+    try:
+        private: Any
+        if jwk.get("kty") == "RSA":
+            public = rsa.RSAPublicNumbers(num("e"), num("n"))
+            p, q, d = num("p"), num("q"), num("d")
+            private = rsa.RSAPrivateNumbers(
+                p, q, d, num("dp"), num("dq"), num("qi"), public
+            ).private_key()
+        elif jwk.get("kty") == "EC":
+            curves = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
+            private = ec.derive_private_key(num("d"), curves[jwk["crv"]])
+        elif jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
+            private = ed25519.Ed25519PrivateKey.from_private_bytes(b64url_decode(str(jwk["d"])))
+        else:
+            raise KeyError("kty")
+    except (KeyError, ValueError, TypeError):
+        raise InvalidInput(f"{label}: not a private JWK (RSA, EC or Ed25519 with 'd')") from None
+    pem: bytes = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return pem

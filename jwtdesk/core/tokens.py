@@ -81,6 +81,14 @@ def parse_time(text: str, base: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def parse_duration(text: str) -> timedelta:
+    """A positive duration: ``30m``, ``12h``, ``7d``, ``90s``, ``2w``."""
+    m = _RELATIVE.fullmatch(text.strip())
+    if not m or m.group(1) == "-" or int(m.group(2)) == 0:
+        raise InvalidInput(f"cannot read the duration {text[:20]!r}: write e.g. 30m, 12h, 7d")
+    return timedelta(seconds=int(m.group(2)) * _UNIT_SECONDS[m.group(3)])
+
+
 def numeric_date(t: datetime) -> int:
     """RFC 7519 §2 NumericDate: seconds since the epoch (whole seconds)."""
     return int(t.timestamp())

@@ -30,6 +30,12 @@ class TokenService:
         version, key = self.keys.signing_key(keyset, kid)
         return tokens.sign(claims, tokens.build_header(req, version.kid), ks.alg, key)
 
+    def build_with_file(self, path: str, req: tokens.TokenRequest, alg: str | None) -> str:
+        """Sign with a private key or oct JWK from a file (its alg from --alg or the JWK)."""
+        signing = keyfile.load_signing(read_limited(path, "key file"), path, alg)
+        claims = tokens.build_claims(req, self.clock())
+        return tokens.sign(claims, tokens.build_header(req, signing.kid), signing.alg, signing.key)
+
     def keyset_candidates(self, names: Sequence[str]) -> list[Candidate]:
         """Current and previous versions of each keyset (one keyring read per version)."""
         out = []
