@@ -15,6 +15,7 @@ from typing import Any
 from jwtdesk.cli import output as out
 
 _HELP = {"-h", "--help"}
+KINDS = ("access", "refresh", "confirmation", "custom")  # the keyset purposes / token presets
 
 
 def register(sub: Any, argv: Sequence[str]) -> None:
@@ -42,7 +43,7 @@ def _build_build(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kid", help="sign with this (current or previous) version instead")
     p.add_argument(
         "--preset",
-        choices=["access", "refresh", "confirmation", "custom"],
+        choices=KINDS,
         help="default: the keyset's purpose (access for custom keysets)",
     )
     p.add_argument(
@@ -79,7 +80,7 @@ def _build_inspect(p: argparse.ArgumentParser) -> None:
     p.add_argument("--leeway", type=float, default=30.0, help="clock skew allowed, seconds (30)")
     p.add_argument(
         "--preset",
-        choices=["access", "refresh", "confirmation", "custom"],
+        choices=KINDS,
         help="lint as this kind",
     )
     p.add_argument(
@@ -197,7 +198,7 @@ def _thresholds(items: Sequence[str]) -> Any:
     values: dict[str, timedelta] = {}
     for item in items:
         kind, _, period = item.partition("=")
-        if kind not in ("access", "refresh", "confirmation", "custom"):
+        if kind not in KINDS:
             raise UsageError(f"--max-lifetime takes KIND=PERIOD, e.g. access=30m; got {item!r}")
         values[kind] = parse_duration(period)
     return Thresholds(**values)

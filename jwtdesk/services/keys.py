@@ -202,9 +202,9 @@ class KeyService:
             note(version.kid)
             return version, self.vault.get(version.id)
 
-    def verification_keys(self, name: str) -> list[tuple[KeyVersion, object]]:
-        """Keys that may verify tokens of ``name``: the current and the previous version."""
-        keyset = self.get(name)
+    def verification_keys(self, name: str | KeySet) -> list[tuple[KeyVersion, object]]:
+        """Keys that may verify tokens of a keyset: its current and its previous version."""
+        keyset = self.get(name) if isinstance(name, str) else name
         algorithm = keyset.algorithm
         from jwtdesk.core import keys as keymod
 

@@ -41,7 +41,7 @@ class TokenService:
         out = []
         for name in names:
             ks = self.keys.get(name)
-            for version, key in self.keys.verification_keys(name):
+            for version, key in self.keys.verification_keys(ks):
                 label = f"keyset {name} kid {version.kid}"
                 extra = {
                     "kid": version.kid,
