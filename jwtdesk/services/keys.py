@@ -219,15 +219,15 @@ class KeyService:
                 out.append((version, keymod.load_private(algorithm, secret).public_key()))
         return out
 
-    def signing_key(self, name: str, kid: str | None = None) -> tuple[KeyVersion, object]:
+    def signing_key(self, name: str | KeySet, kid: str | None = None) -> tuple[KeyVersion, object]:
         """The private key (or HMAC secret) of the current version, or of ``kid``; retired
         versions never sign."""
-        keyset = self.get(name)
+        keyset = self.get(name) if isinstance(name, str) else name
         version = keyset.version(kid) if kid else keyset.current
         if version is None:
-            raise Conflict(f"{name!r} has no current key; rotate it to make one")
+            raise Conflict(f"{keyset.name!r} has no current key; rotate it to make one")
         if version.state is State.RETIRED:
-            raise Conflict(f"{version.kid} of {name!r} is retired; retired keys never sign")
+            raise Conflict(f"{version.kid} of {keyset.name!r} is retired; retired keys never sign")
         secret = self.vault.get(version.id)
         if keyset.algorithm.kty is KeyType.OCT:
             return version, secret.reveal()

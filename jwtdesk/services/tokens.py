@@ -27,7 +27,7 @@ class TokenService:
             custom = ks.purpose is tokens.Preset.CUSTOM
             req = req._replace(preset=tokens.Preset.ACCESS if custom else ks.purpose)
         claims = tokens.build_claims(req, self.clock())  # validate before touching the keyring
-        version, key = self.keys.signing_key(keyset, kid)
+        version, key = self.keys.signing_key(ks, kid)
         return tokens.sign(claims, tokens.build_header(req, version.kid), ks.alg, key)
 
     def build_with_file(self, path: str, req: tokens.TokenRequest, alg: str | None) -> str:

@@ -89,14 +89,19 @@ class Vault:
 
     def check(self) -> None:
         """Fail early, before any change, if secrets cannot be stored and read back."""
-        reason = _refused(self.backend)
-        if reason:
-            raise KeyringUnavailable(f"{reason}: {_FIX}")
+        self._refuse()
         # A read of a name that never exists: unlocks or fails on a locked collection.
         self._call(self.backend.get_password, SERVICE, "jwtdesk-probe")
 
+    def _refuse(self) -> None:
+        reason = _refused(self.backend)
+        if reason:
+            raise KeyringUnavailable(f"{reason}: {_FIX}")
+
     def put(self, vid: str, secret: Secret) -> None:
-        self.check()
+        # No probe read here: callers ran check() before changing anything, and a locked
+        # collection fails the write itself with the same message.
+        self._refuse()
         text = base64.b64encode(secret.reveal()).decode("ascii")
         limit = self.chunk_chars
         if limit is None or len(text) + len(_PREFIX) + 2 <= limit:
