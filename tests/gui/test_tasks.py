@@ -1,0 +1,58 @@
+"""TaskRunner: results and errors come back on the GUI thread; cancel drops callbacks."""
+
+from __future__ import annotations
+
+import threading
+
+from pytestqt.qtbot import QtBot
+
+from jwtdesk.core.errors import InvalidInput
+from jwtdesk.gui.tasks import TaskRunner
+
+
+def test_result_arrives_on_the_gui_thread(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    seen: list[tuple[int, bool]] = []
+    main = threading.get_ident()
+    worker: list[int] = []
+
+    def work() -> int:
+        worker.append(threading.get_ident())
+        return 42
+
+    with qtbot.waitSignal(runner.task_finished, timeout=5000):
+        runner.run(work, lambda v: seen.append((v, threading.get_ident() == main)), label="w")
+    assert seen == [(42, True)]
+    assert worker and worker[0] != main
+    assert not runner.busy
+    runner.shutdown()
+
+
+def test_jwtdesk_errors_go_to_on_error(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    errors: list[str] = []
+
+    def fail() -> None:
+        raise InvalidInput("the name is wrong; pick another")
+
+    with qtbot.waitSignal(runner.task_finished, timeout=5000):
+        runner.run(fail, lambda _v: errors.append("done?"), lambda e: errors.append(str(e)))
+    assert errors == ["the name is wrong; pick another"]
+    runner.shutdown()
+
+
+def test_cancelled_task_drops_its_callbacks(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    gate = threading.Event()
+    seen: list[object] = []
+    busy: list[bool] = []
+    runner.busy_changed.connect(busy.append)
+    task = runner.run(gate.wait, seen.append, label="slow")
+    assert runner.busy
+    task.cancel()
+    with qtbot.waitSignal(runner.task_finished, timeout=5000):
+        gate.set()
+    assert seen == []
+    assert task.finished and task.cancelled
+    assert busy == [True, False]
+    runner.shutdown()
