@@ -1,0 +1,1 @@
+"""Qt item models over services; they never hold or return secret material."""

@@ -1,0 +1,1 @@
+"""Widgets and dialogs: passive, they render models and emit intents."""
