@@ -137,6 +137,33 @@ def load_private(alg: Algorithm, secret: Secret) -> PrivateKey:
     return key
 
 
+def private_jwk_members(alg: Algorithm, secret: Secret) -> dict[str, str]:
+    """The private JWK members (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2) of a stored key."""
+    key = load_private(alg, secret)
+    members = public_jwk(key.public_key())
+    if isinstance(key, rsa.RSAPrivateKey):
+        n = key.private_numbers()
+        members |= {
+            "d": _uint(n.d),
+            "p": _uint(n.p),
+            "q": _uint(n.q),
+            "dp": _uint(n.dmp1),
+            "dq": _uint(n.dmq1),
+            "qi": _uint(n.iqmp),
+        }
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        width = _CURVE_BYTES[members["crv"]]
+        members["d"] = _uint(key.private_numbers().private_value, width)
+    else:
+        raw = key.private_bytes(
+            serialization.Encoding.Raw,
+            serialization.PrivateFormat.Raw,
+            serialization.NoEncryption(),
+        )
+        members["d"] = b64url(raw)
+    return members
+
+
 def public_jwk(key: PublicKey) -> dict[str, str]:
     """The public JWK members of ``key`` (no ``kid``/``alg``/``use``: callers add them)."""
     if isinstance(key, rsa.RSAPublicKey):

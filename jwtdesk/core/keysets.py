@@ -50,6 +50,8 @@ class KeyVersion(NamedTuple):
     retired: datetime | None
     size: int | None
     public_jwk: Mapping[str, str] | None  # None for HMAC keys
+    # Imported from a public key or certificate: verifies, never signs, nothing in the keyring.
+    public_only: bool = False
 
     @property
     def verifies(self) -> bool:

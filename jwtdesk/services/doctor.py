@@ -57,7 +57,9 @@ def _secrets(svc: KeyService, repair: bool) -> list[Finding]:
             svc.index.write(state.unmark(*(m.id for m in state.pending)))
     for ks in state.keysets:
         for v in ks.versions:
-            if v.state is not State.RETIRED and not svc.vault.exists(v.id):
+            if v.state is State.RETIRED or v.public_only:
+                continue
+            if not svc.vault.exists(v.id):
                 findings.append(
                     Finding(
                         "missing-secret",

@@ -6,12 +6,14 @@ entry without its secret.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from jwtdesk.core import keysets as ks_mod
+from jwtdesk.core import profiles
 from jwtdesk.core.algorithms import KeyType, check_size
 from jwtdesk.core.algorithms import get as get_algorithm
 from jwtdesk.core.errors import Conflict, JwtdeskError
@@ -146,7 +148,9 @@ class KeyService:
                 newly_retired = [
                     v
                     for v in rotated.versions
-                    if v.state is State.RETIRED and fresh.version(v.kid).state is not State.RETIRED
+                    if v.state is State.RETIRED
+                    and fresh.version(v.kid).state is not State.RETIRED
+                    and not v.public_only
                 ]
                 self._store_new(state, rotated, version, material.secret)
             # Retired keys verify nothing; their secrets leave the keyring (index first).
@@ -158,9 +162,10 @@ class KeyService:
         with self._audited("retire", name) as note:
             with self.index.locked() as state:
                 keyset, done = ks_mod.retire(state.get(name), kid, self.clock())
-                self._write_forgetting(state.put(keyset), name, [done.id])
+                ids = [] if done.public_only else [done.id]
+                self._write_forgetting(state.put(keyset), name, ids)
             note(done.kid)
-            self._finish_forget([done.id])
+            self._finish_forget(ids)
             return done
 
     def delete(self, name: str, kid: str | None = None) -> None:
@@ -175,8 +180,8 @@ class KeyService:
                     gone = [removed]
                     after = state.put(keyset)
                     note(kid)
-                # Retired versions have no secret left to delete.
-                ids = [v.id for v in gone if v.state is not State.RETIRED]
+                # Retired and public-only versions have no secret to delete.
+                ids = [v.id for v in gone if v.state is not State.RETIRED and not v.public_only]
                 self._write_forgetting(after, name, ids)
             self._finish_forget(ids)
 
@@ -187,18 +192,26 @@ class KeyService:
             if state.has(new):
                 raise Conflict(f"a keyset named {new!r} already exists; choose another name")
             renamed = keyset._replace(name=new)
-            self.index.write(state.drop(old).put(renamed))
+            after = state.drop(old).put(renamed)
+            after = after._replace(
+                profiles=tuple(profiles.renamed_keyset(p, old, new) for p in after.profiles)
+            )
+            self.index.write(after)
             return renamed
 
     # --- secrets --------------------------------------------------------------------------
 
-    def secret(self, name: str, kid: str | None = None) -> tuple[KeyVersion, Secret]:
-        """The secret of the current version (or ``kid``), for an explicit reveal or export."""
+    def secret(
+        self, name: str, kid: str | None = None, action: str = "reveal"
+    ) -> tuple[KeyVersion, Secret]:
+        """The secret of the current version (or ``kid``), for an explicit reveal or export;
+        ``action`` names it in the audit log."""
         keyset = self.get(name)
         version = keyset.version(kid) if kid else keyset.current
         if version is None or version.state is State.RETIRED:
             raise Conflict(f"{name!r} has no usable key {kid or ''} (retired keys keep no secret)")
-        with self._audited("reveal", name) as note:
+        _needs_secret(keyset, version)
+        with self._audited(action, name) as note:
             note(version.kid)
             return version, self.vault.get(version.id)
 
@@ -211,6 +224,9 @@ class KeyService:
         out: list[tuple[KeyVersion, object]] = []
         for version in (keyset.current, keyset.previous):
             if version is None:
+                continue
+            if version.public_only and version.public_jwk is not None:
+                out.append((version, keymod.public_key_from_jwk(version.public_jwk)))
                 continue
             secret = self.vault.get(version.id)
             if algorithm.kty is KeyType.OCT:
@@ -228,6 +244,7 @@ class KeyService:
             raise Conflict(f"{keyset.name!r} has no current key; rotate it to make one")
         if version.state is State.RETIRED:
             raise Conflict(f"{version.kid} of {keyset.name!r} is retired; retired keys never sign")
+        _needs_secret(keyset, version)
         secret = self.vault.get(version.id)
         if keyset.algorithm.kty is KeyType.OCT:
             return version, secret.reveal()
@@ -257,17 +274,35 @@ class KeyService:
         )
 
     def _store_new(
-        self, state: IndexState, keyset: KeySet, version: KeyVersion, secret: Secret
+        self, state: IndexState, keyset: KeySet, version: KeyVersion, secret: Secret | None
     ) -> None:
-        """Crash order for a new secret: mark pending, write the secret, then the entry."""
-        marked = state.mark(Pending(version.id, "create", keyset.name, self.clock()))
-        self.index.write(marked)
+        self._store_versions(state, keyset, [(version, secret)])
+
+    def _store_versions(
+        self,
+        state: IndexState,
+        keyset: KeySet,
+        new: Sequence[tuple[KeyVersion, Secret | None]],
+    ) -> None:
+        """Crash order for new secrets: mark pending, write the secrets, then the entry.
+        A ``None`` secret is a public-only version: nothing goes to the keyring."""
+        stored = [(v, s) for v, s in new if s is not None]
+        now = self.clock()
+        marked = state.mark(*(Pending(v.id, "create", keyset.name, now) for v, _ in stored))
+        if stored:
+            self.index.write(marked)
+        written: list[str] = []
         try:
-            self.vault.put(version.id, secret)
+            for version, secret in stored:
+                self.vault.put(version.id, secret)
+                written.append(version.id)
         except BaseException:
-            self.index.write(state)  # nothing was stored: put the index back as it was
+            for vid in written:  # best effort; doctor finds what is left
+                with contextlib.suppress(JwtdeskError):
+                    self.vault.delete(vid)
+            self.index.write(state)  # put the index back as it was
             raise
-        self.index.write(marked.unmark(version.id).put(keyset))
+        self.index.write(marked.unmark(*(v.id for v, _ in stored)).put(keyset))
 
     def _write_forgetting(self, state: IndexState, keyset: str, ids: Iterable[str]) -> None:
         now = self.clock()
@@ -288,6 +323,14 @@ class KeyService:
 
     def _audited(self, action: str, keyset: str | None) -> _Audit:
         return _Audit(self, action, keyset)
+
+
+def _needs_secret(keyset: KeySet, version: KeyVersion) -> None:
+    if version.public_only:
+        raise Conflict(
+            f"{version.kid} of {keyset.name!r} is a public key only (imported); it verifies "
+            "but cannot sign or be exported as a secret. Import its private key, or rotate"
+        )
 
 
 class _Audit:

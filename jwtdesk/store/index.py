@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from jwtdesk.core.errors import Conflict, JwtdeskError, NotFound, StoreCorrupt
 from jwtdesk.core.keysets import KeySet, KeyVersion, Purpose, State
+from jwtdesk.core.profiles import Binding, Profile, Source
 
 SCHEMA = 1
 INDEX_NAME = "index.json"
@@ -47,6 +48,7 @@ class Pending(NamedTuple):
 class IndexState(NamedTuple):
     keysets: tuple[KeySet, ...] = ()
     pending: tuple[Pending, ...] = ()
+    profiles: tuple[Profile, ...] = ()
 
     def get(self, name: str) -> KeySet:
         for ks in self.keysets:
@@ -72,6 +74,20 @@ class IndexState(NamedTuple):
 
     def all_ids(self) -> set[str]:
         return {v.id for ks in self.keysets for v in ks.versions}
+
+    def profile(self, name: str) -> Profile:
+        for p in self.profiles:
+            if p.name == name:
+                return p
+        raise NotFound(f"no profile named {name!r}; `jwtdesk profiles list` shows the profiles")
+
+    def put_profile(self, profile: Profile) -> IndexState:
+        others = tuple(p for p in self.profiles if p.name != profile.name)
+        return self._replace(profiles=tuple(sorted((*others, profile), key=lambda p: p.name)))
+
+    def drop_profile(self, name: str) -> IndexState:
+        self.profile(name)
+        return self._replace(profiles=tuple(p for p in self.profiles if p.name != name))
 
 
 class Index:
@@ -179,7 +195,7 @@ def _version_json(v: KeyVersion) -> dict[str, Any]:
         "retired": _t(v.retired),
         "size": v.size,
         "public_jwk": dict(v.public_jwk) if v.public_jwk is not None else None,
-    }
+    } | ({"public_only": True} if v.public_only else {})
 
 
 def _keyset_json(ks: KeySet) -> dict[str, Any]:
@@ -196,6 +212,26 @@ def _keyset_json(ks: KeySet) -> dict[str, Any]:
     }
 
 
+def _profile_json(p: Profile) -> dict[str, Any]:
+    bindings = [
+        {"var": b.var, "source": b.source.value, "keyset": b.keyset, "value": b.value}
+        for b in p.bindings
+    ]
+    return {"name": p.name, "format": p.format, "notes": p.notes, "bindings": bindings}
+
+
+def _profile(d: Mapping[str, Any]) -> Profile:
+    bindings = tuple(
+        Binding(
+            str(b["var"]), Source(b["source"]), str(b.get("keyset", "")), str(b.get("value", ""))
+        )
+        for b in d["bindings"]
+    )
+    return Profile(
+        str(d["name"]), bindings, str(d.get("format", "dotenv")), str(d.get("notes", ""))
+    )
+
+
 def encode(state: IndexState) -> bytes:
     doc = {
         "schema": SCHEMA,
@@ -204,6 +240,7 @@ def encode(state: IndexState) -> bytes:
             {"id": p.id, "op": p.op, "keyset": p.keyset, "since": _t(p.since)}
             for p in state.pending
         ],
+        "profiles": [_profile_json(p) for p in state.profiles],
     }
     # Compact: the index is read on every `keys list`, and jq formats it for people.
     return (json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
@@ -231,6 +268,7 @@ def _version(d: Mapping[str, Any]) -> KeyVersion:
         retired=_parse_t(d.get("retired")),
         size=d.get("size"),
         public_jwk=_jwk(jwk),
+        public_only=d.get("public_only") is True,
     )
 
 
@@ -268,8 +306,9 @@ def decode(raw: bytes, path: Path) -> IndexState:
             Pending(str(p["id"]), str(p["op"]), str(p["keyset"]), _req_t(p["since"]))
             for p in doc.get("pending", [])
         )
+        profiles = tuple(_profile(p) for p in doc.get("profiles", []))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StoreCorrupt(
             f"the index {path} has a malformed entry ({exc.__class__.__name__}); {fix}"
         ) from None
-    return IndexState(keysets, pending)
+    return IndexState(keysets, pending, profiles)
