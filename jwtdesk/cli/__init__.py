@@ -22,6 +22,7 @@ EXIT_CODES = """exit codes:
   0   success
   1   error: the one-line message says what is wrong and what to do
   2   usage error (bad command line)
+  3   `export check` found drift between the file and the keys
   70  internal error (a bug; JWTDESK_DEBUG=1 shows the traceback)"""
 
 
@@ -68,9 +69,17 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
-    from jwtdesk.cli import doctor, keys, lint, token
+    from jwtdesk.cli import doctor, export, importing, keys, lint, profiles, token
 
-    commands = {"keys": keys, "token": token, "lint": lint, "doctor": doctor}
+    commands = {
+        "keys": keys,
+        "token": token,
+        "lint": lint,
+        "export": export,
+        "import": importing,
+        "profiles": profiles,
+        "doctor": doctor,
+    }
     parser = _Parser(
         prog="jwtdesk",
         description="JWT signing keys in the OS keyring: generate, rotate, inspect, export.",

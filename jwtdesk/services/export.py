@@ -1,0 +1,317 @@
+"""Export use cases: profiles, env files for services, public keys as PEM / JWK / JWKS.
+
+Reading a profile, planning and previewing an export read no secret: the preview renders
+placeholders and masks them. Only writing (or printing) an export reads the keyring, once per
+key version it needs, and each read is in the audit log as an ``export``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from jwtdesk.core import envfile, profiles
+from jwtdesk.core.algorithms import KeyType
+from jwtdesk.core.errors import Conflict, InvalidInput
+from jwtdesk.core.keysets import KeySet, KeyVersion, State
+from jwtdesk.core.profiles import Binding, Profile, Source
+from jwtdesk.core.secret import Secret
+from jwtdesk.services.keys import KeyService
+
+if TYPE_CHECKING:
+    from jwtdesk.services.drift import DriftReport
+
+
+class Planned(NamedTuple):
+    """One variable of a profile as it would be exported now; ``omitted`` says why not."""
+
+    binding: Binding
+    version: KeyVersion | None
+    omitted: str | None = None
+    multiline: bool = False  # private PEM, public PEM
+
+
+class ExportService:
+    def __init__(self, keys: KeyService) -> None:
+        self.keys = keys
+
+    # --- profiles (index only) --------------------------------------------------------
+
+    def profiles(self) -> tuple[Profile, ...]:
+        return self.keys.index.load().profiles
+
+    def profile(self, name: str) -> Profile:
+        return self.keys.index.load().profile(name)
+
+    def create_profile(
+        self,
+        name: str,
+        *,
+        access: str | None = None,
+        refresh: str | None = None,
+        confirmation: str | None = None,
+        access_ttl: str = "15m",
+        refresh_ttl: str = "7d",
+        issuer: str = "",
+        audience: str = "",
+        fmt: str = "dotenv",
+    ) -> Profile:
+        parse_format(fmt)
+        state = self.keys.index.load()
+
+        def ks(n: str | None) -> KeySet | None:
+            return state.get(n) if n else None
+
+        bindings = profiles.default_bindings(
+            access=ks(access),
+            refresh=ks(refresh),
+            confirmation=ks(confirmation),
+            access_ttl=access_ttl,
+            refresh_ttl=refresh_ttl,
+            issuer=issuer,
+            audience=audience,
+        )
+        profile = profiles.new_profile(name, bindings, fmt)
+        with self.keys.index.locked() as fresh:
+            if any(p.name == name for p in fresh.profiles):
+                raise Conflict(f"a profile named {name!r} already exists; choose another name")
+            self.keys.index.write(fresh.put_profile(profile))
+        return profile
+
+    def set_var(self, name: str, var: str, source: str) -> Profile:
+        binding = profiles.binding(var, source)
+        with self.keys.index.locked() as state:
+            if binding.keyset:
+                state.get(binding.keyset)  # NotFound names the keyset
+            profile = profiles.with_binding(state.profile(name), binding)
+            self.keys.index.write(state.put_profile(profile))
+        return profile
+
+    def unset_var(self, name: str, var: str) -> Profile:
+        with self.keys.index.locked() as state:
+            profile = profiles.without(state.profile(name), var)
+            self.keys.index.write(state.put_profile(profile))
+        return profile
+
+    def set_format(self, name: str, fmt: str) -> Profile:
+        parse_format(fmt)
+        with self.keys.index.locked() as state:
+            profile = state.profile(name)._replace(format=fmt)
+            self.keys.index.write(state.put_profile(profile))
+        return profile
+
+    def delete_profile(self, name: str) -> None:
+        with self.keys.index.locked() as state:
+            self.keys.index.write(state.drop_profile(name))
+
+    # --- planning and preview (no keyring read) ---------------------------------------
+
+    def plan(self, profile: Profile | str) -> list[Planned]:
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        state = self.keys.index.load()
+        out = []
+        for b in prof.bindings:
+            if b.source is Source.VALUE:
+                out.append(Planned(b, None))
+                continue
+            if not state.has(b.keyset):
+                raise InvalidInput(
+                    f"profile {prof.name!r} maps {b.var} to keyset {b.keyset!r}, which no longer "
+                    f"exists; `jwtdesk profiles set {prof.name} {b.var} KEYSET:{b.source.value}`"
+                )
+            out.append(_plan_one(b, state.get(b.keyset)))
+        return out
+
+    def preview(self, profile: Profile | str, fmt: str | None = None, **opts: Any) -> str:
+        """Exactly what would be written, with every secret masked; reads no secret."""
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        entries = []
+        for p in self.plan(prof):
+            if p.omitted is None:
+                placeholder = "masked\nmasked" if p.multiline else "masked"
+                value = placeholder if p.binding.source.secret else self._public(p)
+                entries.append(envfile.Entry(p.binding.var, value, p.binding.source.secret))
+        return envfile.render(parse_format(fmt or prof.format), entries, mask=True, **opts)
+
+    # --- exporting (reads secrets) ----------------------------------------------------
+
+    def entries(self, profile: Profile | str) -> list[envfile.Entry]:
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        out = []
+        for p in self.plan(prof):
+            if p.omitted is not None:
+                continue
+            b = p.binding
+            value = self._secret_text(b.keyset, p.version) if b.source.secret else self._public(p)
+            out.append(envfile.Entry(b.var, value, b.source.secret))
+        return out
+
+    def render(self, profile: Profile | str, fmt: str | None = None, **opts: Any) -> str:
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        header = f"# written by jwtdesk for profile {prof.name}"
+        fmt_ = parse_format(fmt or prof.format)
+        return envfile.render(fmt_, self.entries(prof), header=header, **opts)
+
+    def write(
+        self,
+        profile: Profile | str,
+        path: Path,
+        fmt: str | None = None,
+        force: bool = False,
+        **opts: Any,
+    ) -> Path:
+        from jwtdesk.store.exportfile import check_not_tracked, write_export
+
+        if not force:
+            check_not_tracked(path)  # before any secret is read
+        text = self.render(profile, fmt, **opts)
+        return write_export(path, text.encode("utf-8"), force=force)
+
+    # --- public keys ------------------------------------------------------------------
+
+    def jwks(self, names: Sequence[str]) -> dict[str, Any]:
+        """RFC 7517 §5 JWK Set of the current and previous public keys, with kid/alg/use."""
+        keys = []
+        for name in names:
+            ks = self.keys.get(name)
+            _refuse_hmac(ks, "published in a JWKS")
+            for v in (ks.current, ks.previous):
+                if v is not None and v.public_jwk is not None:
+                    keys.append(public_jwk(ks, v))
+        return {"keys": keys}
+
+    def public_pem(self, name: str, kid: str | None = None) -> str:
+        from jwtdesk.core.keys import public_pem
+
+        ks = self.keys.get(name)
+        _refuse_hmac(ks, "exported as a public key")
+        version = _version(ks, kid)
+        assert version.public_jwk is not None  # noqa: S101 - asymmetric keys have one
+        return public_pem(version.public_jwk)
+
+    def public_jwk(self, name: str, kid: str | None = None) -> dict[str, str]:
+        ks = self.keys.get(name)
+        _refuse_hmac(ks, "exported as a public key")
+        return public_jwk(ks, _version(ks, kid))
+
+    def private_pem(self, name: str, kid: str | None = None) -> Secret:
+        from jwtdesk.core.keys import private_pem
+
+        ks = self.keys.get(name)
+        version, secret = self.keys.secret(name, kid, action="export")
+        if ks.algorithm.kty is KeyType.OCT:
+            raise InvalidInput(f"{name!r} is an HMAC keyset; export its secret as JWK or env")
+        del version
+        return private_pem(secret)
+
+    def private_jwk(self, name: str, kid: str | None = None) -> Secret:
+        """The private JWK (or oct JWK) as JSON text, wrapped as a Secret."""
+        from jwtdesk.core.keys import b64url, private_jwk_members
+
+        ks = self.keys.get(name)
+        version, secret = self.keys.secret(name, kid, action="export")
+        if ks.algorithm.kty is KeyType.OCT:
+            members = {"kty": "oct", "k": b64url(secret.reveal())}
+        else:
+            members = private_jwk_members(ks.algorithm, secret)
+        doc = {**members, "kid": version.kid, "alg": ks.alg, "use": "sig"}
+        return Secret(json.dumps(doc, indent=2).encode("ascii"))
+
+    # --- drift check (no keyring read) ------------------------------------------------
+
+    def check(
+        self, path: str, profile: str | None = None, fmt: envfile.Format | None = None
+    ) -> DriftReport:
+        from jwtdesk.services import drift
+        from jwtdesk.services.tokens import read_limited
+
+        data = read_limited(path, "file")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path} is not UTF-8 text; give an env file or a JWKS") from None
+        state = self.keys.index.load()
+        prof = state.profile(profile) if profile else None
+        return drift.check_text(text, path, state, prof, fmt)
+
+    # --- internals --------------------------------------------------------------------
+
+    def _secret_text(self, keyset: str, version: KeyVersion | None) -> str:
+        from jwtdesk.core.keys import private_pem
+
+        assert version is not None  # noqa: S101 - planned key sources have a version
+        ks = self.keys.get(keyset)
+        _, secret = self.keys.secret(keyset, version.kid, action="export")
+        raw = secret.reveal() if ks.algorithm.kty is KeyType.OCT else private_pem(secret).reveal()
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                f"the secret of {keyset!r} is not text, and env files carry text; export it "
+                "as a JWK (`jwtdesk export jwk --private`)"
+            ) from None
+
+    def _public(self, p: Planned) -> str:
+        from jwtdesk.core.keys import public_pem
+
+        b, v = p.binding, p.version
+        if b.source is Source.VALUE:
+            return b.value
+        assert v is not None  # noqa: S101
+        if b.source is Source.KID:
+            return v.kid
+        if b.source is Source.JWKS:
+            return json.dumps(self.jwks([b.keyset]), separators=(",", ":"))
+        assert v.public_jwk is not None  # noqa: S101 - checked in _plan_one
+        return public_pem(v.public_jwk)
+
+
+def parse_format(fmt: str) -> envfile.Format:
+    try:
+        return envfile.Format(fmt)
+    except ValueError:
+        choices = ", ".join(f.value for f in envfile.Format)
+        raise InvalidInput(f"{fmt!r} is not an export format; choose one of {choices}") from None
+
+
+def public_jwk(ks: KeySet, v: KeyVersion) -> dict[str, str]:
+    assert v.public_jwk is not None  # noqa: S101
+    return {**v.public_jwk, "kid": v.kid, "alg": ks.alg, "use": "sig"}
+
+
+def _refuse_hmac(ks: KeySet, what: str) -> None:
+    if ks.algorithm.kty is KeyType.OCT:
+        raise InvalidInput(
+            f"{ks.name!r} is an HMAC keyset: its key is a shared secret and is never {what}"
+        )
+
+
+def _version(ks: KeySet, kid: str | None) -> KeyVersion:
+    version = ks.version(kid) if kid else ks.current
+    if version is None:
+        raise Conflict(f"{ks.name!r} has no current key; rotate it to make one")
+    return version
+
+
+def _plan_one(b: Binding, ks: KeySet) -> Planned:
+    symmetric = ks.algorithm.kty is KeyType.OCT
+    if b.source in (Source.PUBLIC, Source.PUBLIC_PREVIOUS, Source.JWKS):
+        _refuse_hmac(ks, "exported as a public key")
+    prev = b.source in (Source.PREVIOUS, Source.PUBLIC_PREVIOUS)
+    version = ks.previous if prev else ks.current
+    if version is None:
+        if prev:
+            return Planned(b, None, f"{ks.name} has no previous key (grace period over)")
+        raise Conflict(f"{ks.name!r} has no current key; rotate it to make one")
+    if b.source.secret and version.public_only:
+        raise Conflict(
+            f"{b.var}: {ks.name!r} holds only a public key (imported); it has no secret to export"
+        )
+    assert version.state is not State.RETIRED  # noqa: S101
+    multiline = (b.source.secret and not symmetric) or b.source in (
+        Source.PUBLIC,
+        Source.PUBLIC_PREVIOUS,
+    )
+    return Planned(b, version, None, multiline)
