@@ -52,3 +52,19 @@ class LimitedKeyring(MemoryKeyring):
             raise PasswordSetError(f"value of {size} bytes exceeds {WINDOWS_BLOB_LIMIT}")
         self.largest = max(self.largest, size)
         super().set_password(service, username, password)
+
+
+def secret_service_usernames(service: str = "jwtdesk") -> frozenset[str]:
+    """Every item ``service`` holds in the real Secret Service's default collection, read with
+    secretstorage directly (not through jwtdesk): to show that an action left it unchanged."""
+    import secretstorage
+
+    conn = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(conn)
+        return frozenset(
+            item.get_attributes()["username"]
+            for item in collection.search_items({"service": service})
+        )
+    finally:
+        conn.close()

@@ -42,7 +42,7 @@ def version_json(v: KeyVersion) -> dict[str, Any]:
         "activated": iso(v.activated),
         "retired": iso(v.retired),
         "size": v.size,
-    }
+    } | ({"public_only": True} if v.public_only else {})
 
 
 def keyset_json(ks: KeySet, now: datetime, *, versions: bool = True) -> dict[str, Any]:

@@ -137,9 +137,7 @@ class KeyService:
             self.vault.check()
             from jwtdesk.core import keys as keymod  # deferred: cryptography costs ~30 ms
 
-            material = keymod.generate(
-                keyset.algorithm, keyset.current.size if keyset.current else None
-            )
+            material = keymod.generate(keyset.algorithm, _rotation_size(keyset))
             now = self.clock()
             version = self._version(material, now)
             with self.index.locked() as state:
@@ -323,6 +321,15 @@ class KeyService:
 
     def _audited(self, action: str, keyset: str | None) -> _Audit:
         return _Audit(self, action, keyset)
+
+
+def _rotation_size(keyset: KeySet) -> int | None:
+    """The current key's size when jwtdesk would generate it; else the default (an imported
+    weak, odd or huge key is replaced by a standard one: rotating is the fix for it)."""
+    size = keyset.current.size if keyset.current else None
+    if size is None or size not in keyset.algorithm.sizes:
+        return None
+    return size
 
 
 def _needs_secret(keyset: KeySet, version: KeyVersion) -> None:
