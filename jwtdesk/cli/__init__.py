@@ -107,6 +107,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from jwtdesk.core.errors import JwtdeskError
 
     try:
+        if args_list in (["keys", "list"], ["keys", "list", "--json"]):
+            from jwtdesk.cli import fastlist  # no parser, services or domain types: start-up
+
+            fast = fastlist.run(as_json=len(args_list) == 3)
+            if fast is not None:
+                return fast
         parser = build_parser(args_list)
         if not args_list:
             parser.print_help()  # the GUI opens here once it exists

@@ -22,20 +22,11 @@ from typing import Any, NamedTuple
 from jwtdesk.core.errors import Conflict, JwtdeskError, NotFound, StoreCorrupt
 from jwtdesk.core.keysets import KeySet, KeyVersion, Purpose, State
 from jwtdesk.core.profiles import Binding, Profile, Source
+from jwtdesk.store.paths import home_dir as home_dir  # noqa: PLC0414 (re-export)
 
 SCHEMA = 1
 INDEX_NAME = "index.json"
 LOCK_TIMEOUT_S = 30.0
-
-
-def home_dir() -> Path:
-    """``$JWTDESK_HOME`` or the platform's user data directory."""
-    env = os.environ.get("JWTDESK_HOME")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("jwtdesk", appauthor=False))
 
 
 class Pending(NamedTuple):
