@@ -9,10 +9,11 @@ DEBS    := gnome-keyring dbus dbus-x11 xvfb xauth redis-server libxcb-cursor0 li
            libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
            libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
 
-.PHONY: run test lint pytest debs venv bench clean
+.PHONY: run test lint pytest debs venv bench screenshots clean
 
+# The desktop app (the CLI is `$(BIN)/jwtdesk`).
 run: $(STAMP)
-	$(BIN)/jwtdesk
+	$(BIN)/python -m jwtdesk.gui
 
 test: debs $(STAMP) lint pytest
 
@@ -45,6 +46,13 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_gui.py
+
+# A PNG of every view and dialog in screenshots/: the app on a virtual screen (Xvfb) with a
+# demo data set, in a throwaway keyring and a temporary HOME.
+screenshots: debs $(STAMP)
+	QT_QPA_PLATFORM=xcb tools/with-test-keyring.sh \
+		xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

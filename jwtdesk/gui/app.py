@@ -1,0 +1,121 @@
+"""Composition root of the desktop app: services, TaskRunner, context, main window.
+
+Start with ``jwtdesk-gui`` or ``python -m jwtdesk.gui``. Start-up reads the index only; the
+keyring is first touched by a probe in the TaskRunner after the window is shown.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, cast
+
+from PySide6.QtWidgets import QApplication
+
+from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.icons import app_icon
+from jwtdesk.gui.main_window import MainWindow
+from jwtdesk.gui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from jwtdesk.services import KeyService
+    from jwtdesk.services.tokens import TokenService
+
+ORG = "jwtdesk"
+APP = "jwtdesk"
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], Any]
+
+
+def configure(app: QApplication) -> None:
+    """Names QSettings uses (org/app), the desktop file and the window icon. The style and
+    palette are left to the platform, so the app follows the system's light/dark scheme."""
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setApplicationDisplayName("jwtdesk")
+    app.setDesktopFileName("jwtdesk")
+    app.setWindowIcon(app_icon())
+
+
+class LazyTokenService:
+    """A TokenService built on first use. Importing it pulls in inspect and lint (~35 ms) that
+    start-up does not need; the Build and Inspect views use it when they are first shown.
+    (Deferring those imports inside jwtdesk.services.tokens would make this unnecessary.)"""
+
+    def __init__(self, keys: KeyService) -> None:
+        self._keys = keys
+        self._service: TokenService | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._service is None:
+            from jwtdesk.services.tokens import TokenService
+
+            self._service = TokenService(self._keys)
+        return getattr(self._service, name)
+
+
+def build_context() -> AppContext:
+    from jwtdesk.services import default_key_service
+
+    keys = default_key_service()
+    return AppContext(keys, cast("TokenService", LazyTokenService(keys)), TaskRunner())
+
+
+def build_window(ctx: AppContext, **options: Any) -> MainWindow:
+    """The main window over ``ctx`` (options: settings, clipboard/idle/reveal timeouts)."""
+    return MainWindow(ctx, **options)
+
+
+def one_line(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> str:
+    """A bug in one line: the exception type and where; its message is withheld (it may hold
+    secret material from foreign code). A JwtdeskError's message is written for people."""
+    if isinstance(exc, JwtdeskError):
+        return str(exc)
+    frames = traceback.extract_tb(tb)
+    where = f" in {frames[-1].name} ({Path(frames[-1].filename).name}:{frames[-1].lineno})"
+    return f"Unexpected error: {exc_type.__name__}{where if frames else ''}. Please report it."
+
+
+def make_excepthook(show: Callable[[str], None]) -> ExceptHook:
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        line = one_line(exc_type, exc, tb)
+        # stderr gets where (file, line, function) but no message, value or source text.
+        frames = "".join(
+            f'  File "{f.filename}", line {f.lineno}, in {f.name}\n'
+            for f in traceback.extract_tb(tb)
+        )
+        sys.stderr.write(f"jwtdesk: {line}\n{frames}")
+        try:
+            show(line)
+        except Exception:  # the hook must never raise
+            sys.stderr.write("jwtdesk: could not show the error in the window\n")
+
+    return hook
+
+
+def create(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv))
+    configure(app)
+    window = build_window(build_context())
+    sys.excepthook = make_excepthook(window.show_unexpected_error)
+    return app, window
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    app, window = create(argv)
+    window.show()
+    code = app.exec()
+    window.ctx.runner.shutdown()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

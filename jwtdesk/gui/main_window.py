@@ -1,0 +1,338 @@
+"""The main window: a navigation list (icon + label per view) beside a stack of views.
+
+It owns the app-wide pieces views share (clipboard guard, idle lock), the menus, the status bar
+and the window settings. QSettings hold geometry, splitter sizes, the tree header and the last
+view: never a token, never a secret (nothing restored that should not be).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from jwtdesk.gui.clipboard import DEFAULT_TIMEOUT_S, ClipboardGuard
+from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.icons import app_icon, icon
+from jwtdesk.gui.idle import DEFAULT_IDLE_MS, IdleLock
+from jwtdesk.gui.keyring_status import KeyringStatus, probe
+from jwtdesk.gui.views.keys import KeysView
+from jwtdesk.gui.widgets.banner import Banner, Kind
+from jwtdesk.gui.widgets.secret_field import DEFAULT_REVEAL_MS
+from jwtdesk.gui.widgets.statusbar import StatusBar
+
+PROBE_FALLBACK_MS = 1000  # probe the keyring even if no paint was seen by then
+# (key, label, icon, shortcut); the key names the view in QSettings.
+VIEWS = (
+    ("keys", "Keys", "keys", "Ctrl+1"),
+    ("build", "Build", "build", "Ctrl+2"),
+    ("inspect", "Inspect", "inspect", "Ctrl+3"),
+    ("export", "Export", "export", "Ctrl+4"),
+)
+
+
+# The other views' modules are imported when the view is first shown (start-up time).
+def build_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.build import BuildView
+
+    return BuildView(ctx, None)
+
+
+def inspect_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.inspect import InspectView
+
+    return InspectView(ctx, None)
+
+
+def export_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.export import ExportView
+
+    return ExportView(ctx, None)
+
+
+class MainWindow(QMainWindow):
+    keyring_checked = Signal(object)  # KeyringStatus, once the post-show probe has answered
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings | None = None,
+        *,
+        clipboard_timeout_s: float = DEFAULT_TIMEOUT_S,
+        idle_timeout_ms: int = DEFAULT_IDLE_MS,
+        reveal_timeout_ms: int = DEFAULT_REVEAL_MS,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.settings = settings if settings is not None else QSettings()
+        self.setWindowTitle("jwtdesk")
+        self.setWindowIcon(app_icon())
+        self.clipboard = ClipboardGuard(self, clipboard_timeout_s)
+        self.idle = IdleLock(ctx, idle_timeout_ms, self)
+        self.dialog: QDialog | None = None
+        self._probed = self._probe_started = False
+        self.keys_view = KeysView(ctx, None, self.clipboard, reveal_timeout_ms)
+        # Keys is the first view; the others are built when first shown (start-up time).
+        self.views: dict[str, QWidget] = {"keys": self.keys_view}
+        self._factories: dict[str, Callable[[], QWidget]] = {
+            "build": partial(build_view, ctx),
+            "inspect": partial(inspect_view, ctx),
+            "export": partial(export_view, ctx),
+        }
+        self._build()
+        self._make_menus()
+        self._connect()
+        self.restore_settings()
+
+    # --- construction ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.nav = QListWidget(self)
+        self.nav.setAccessibleName("Views")
+        side = self.fontMetrics().height() * 3 // 2
+        self.nav.setIconSize(QSize(side, side))
+        self.nav.setSpacing(2)
+        self.stack = QStackedWidget(self)
+        for key, label, icon_name, shortcut in VIEWS:
+            item = QListWidgetItem(icon(icon_name), label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setToolTip(f"{label} ({shortcut})")
+            self.nav.addItem(item)
+            self.stack.addWidget(self.views.get(key) or QWidget(self.stack))
+        em = self.fontMetrics().averageCharWidth()
+        self.nav.setMinimumWidth(em * 12)
+        self.banner = Banner(self)
+        right = QWidget(self)
+        box = QVBoxLayout(right)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.banner)
+        box.addWidget(self.stack, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([em * 18, em * 150])
+        self.setCentralWidget(self.splitter)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.nav.currentRowChanged.connect(self.on_nav_current_row_changed)
+        self.nav.setCurrentRow(0)
+        QWidget.setTabOrder(self.nav, self.stack)
+
+    def _add(
+        self, menu: str, text: str, slot: Callable[[], object], keys: str = "", icon_name: str = ""
+    ) -> QAction:
+        action = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
+        if keys:
+            action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(slot)
+        self._menus[menu].addAction(action)
+        self.shortcut_actions.append(action)
+        return action
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        titles = (("file", "&File"), ("keys", "&Keys"), ("view", "&View"), ("help", "&Help"))
+        self._menus = {name: bar.addMenu(title) for name, title in titles}
+        self.shortcut_actions: list[QAction] = []
+        kv = self.keys_view
+        self._menus["file"].addAction(kv.key_actions.new_action)
+        self.shortcut_actions.append(kv.key_actions.new_action)
+        self._menus["file"].addSeparator()
+        self._add("file", "&Lock now", self.lock_now, "Ctrl+Shift+L", "lock")
+        self._add("file", "&Quit", self.close, "Ctrl+Q", "quit")
+        for action in kv.key_actions.for_menu[1:]:
+            self._menus["keys"].addAction(action)
+            self.shortcut_actions.append(action)
+        for key, label, icon_name, shortcut in VIEWS:
+            self._add("view", f"&{label}", partial(self.show_view, key), shortcut, icon_name)
+        self._menus["view"].addSeparator()
+        self._add("view", "Focus the &token field (Inspect)", self.focus_token, "Ctrl+L")
+        self._add("help", "jwtdesk &help", self.show_help, "F1", "help")
+        self._add("help", "&About jwtdesk", self.show_about)
+
+    def _connect(self) -> None:
+        ctx = self.ctx
+        ctx.status_posted.connect(self.on_ctx_status_posted)
+        ctx.locked_changed.connect(self.on_ctx_locked_changed)
+        ctx.runner.busy_changed.connect(self.on_runner_busy_changed)
+        ctx.runner.task_started.connect(self.on_runner_task_started)
+        self.clipboard.countdown_changed.connect(self.status.set_clipboard_countdown)
+        self.clipboard.cleared.connect(self.on_clipboard_cleared)
+        self.keys_view.activation_requested.connect(lambda: self.show_view("keys"))
+
+    # --- views -------------------------------------------------------------------------------
+
+    @property
+    def current_view(self) -> str:
+        item = self.nav.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "keys"
+
+    def show_view(self, key: str) -> None:
+        keys = [v[0] for v in VIEWS]
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
+
+    def view(self, key: str) -> QWidget:
+        """The view called ``key``, built on first use in its place in the stack."""
+        existing = self.views.get(key)
+        if existing is not None:
+            return existing
+        row = [v[0] for v in VIEWS].index(key)
+        widget = self._factories[key]()
+        placeholder = self.stack.widget(row)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(row, widget)
+        if placeholder is not None:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        self.stack.setCurrentIndex(current)
+        self.views[key] = widget
+        return widget
+
+    def on_nav_current_row_changed(self, row: int) -> None:
+        if row >= 0:
+            self.view(VIEWS[row][0])
+            self.stack.setCurrentIndex(row)
+
+    def focus_token(self) -> None:
+        self.show_view("inspect")
+        view = self.view("inspect")
+        focus = getattr(view, "focus_token", None)
+        if callable(focus):
+            focus()
+        else:
+            view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # --- dialogs -----------------------------------------------------------------------------
+
+    def _open(self, dialog: QDialog) -> None:
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._dialog_closed)
+        dialog.open()
+
+    def _dialog_closed(self) -> None:
+        self.dialog = None
+
+    def show_about(self) -> None:
+        from jwtdesk.gui.help import AboutDialog
+
+        self._open(AboutDialog(self.status.keyring_status.backend, self))
+
+    def show_help(self) -> None:
+        from jwtdesk.gui.help import HelpDialog
+
+        self._open(HelpDialog(self.shortcut_actions, self))
+
+    # --- state -------------------------------------------------------------------------------
+
+    def lock_now(self) -> None:
+        self.ctx.set_locked(True)
+
+    def on_ctx_locked_changed(self, locked: bool) -> None:
+        self.status.set_locked(locked)
+        if locked:
+            self.clipboard.clear_now()
+            self.ctx.post_status("Locked: secrets are hidden until the keyring answers again", 5000)
+        else:
+            self.idle.touch()
+
+    def on_ctx_status_posted(self, message: str, timeout_ms: int) -> None:
+        self.status.showMessage(message, timeout_ms)
+
+    def on_runner_busy_changed(self, busy: bool) -> None:
+        self.status.set_busy(busy)
+
+    def on_runner_task_started(self, label: str) -> None:
+        self.status.set_busy(True, label)
+
+    def on_clipboard_cleared(self, wiped: bool) -> None:
+        self.status.set_clipboard_countdown(0)
+        text = "Clipboard cleared" if wiped else "Clipboard left alone: it holds something newer"
+        self.status.showMessage(text, 4000)
+
+    def show_unexpected_error(self, line: str) -> None:
+        """One line for a bug (the excepthook); never a traceback, never exception text."""
+        self.banner.show_message(line, Kind.ERROR)
+        self.status.showMessage(line, 10000)
+
+    # --- keyring probe, after the window is shown -------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if not self._probed:
+            self._probed = True
+            # After the first frame is painted: a worker importing keyring and cryptography
+            # holds the GIL in bursts, which would slow the first paint down.
+            self.nav.viewport().installEventFilter(self)
+            QTimer.singleShot(PROBE_FALLBACK_MS, self.probe_keyring)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.Paint and watched is self.nav.viewport():
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self.probe_keyring)
+        return False
+
+    def probe_keyring(self) -> None:
+        if self._probe_started:
+            return
+        self._probe_started = True
+        keys = self.ctx.keys
+        self.ctx.runner.run(lambda: probe(keys), self.on_probe_done, label="Checking the keyring")
+
+    def on_probe_done(self, status: KeyringStatus) -> None:
+        self.status.set_keyring(status)
+        if not status.ok:
+            self.banner.show_message(f"Keyring {status.state}: {status.message}", Kind.WARNING)
+        self.keyring_checked.emit(status)
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def restore_settings(self) -> None:
+        s = self.settings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            em = self.fontMetrics().averageCharWidth()
+            self.resize(em * 170, self.fontMetrics().height() * 42)
+        restorers: list[tuple[str, Callable[[QByteArray], object]]] = [
+            ("window/state", self.restoreState),
+            ("window/splitter", self.splitter.restoreState),
+            ("keys/splitter", self.keys_view.splitter.restoreState),
+            ("keys/header", self.keys_view.tree.header().restoreState),
+        ]
+        for key, target in restorers:
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                target(value)
+        self.show_view(str(s.value("window/view", "keys")))
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/view", self.current_view)
+        s.setValue("keys/splitter", self.keys_view.splitter.saveState())
+        s.setValue("keys/header", self.keys_view.tree.header().saveState())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        self.save_settings()
+        self.idle.stop()
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Small reusable widgets: banner, busy bar, secret field, version timeline, state badges."""

@@ -1,0 +1,212 @@
+"""The main window: navigation, shortcuts, settings restore, About/Help, keyring status,
+no keyring read before the window is shown, and the one-line excepthook."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import PySide6
+import pytest
+from PySide6.QtCore import QSettings, qVersion
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from jwtdesk import __version__
+from jwtdesk.gui.app import build_window, make_excepthook, one_line
+from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.help import AboutDialog, HelpDialog
+from jwtdesk.gui.main_window import MainWindow
+from jwtdesk.services import KeyService
+from tests.gui.conftest import make_ctx, open_window
+from tests.gui.keys_helpers import focused, press, seed, wait_dialog
+from tests.keyrings import MemoryKeyring
+
+pytestmark = pytest.mark.secret_service
+
+
+def test_navigation_lists_the_views_with_icons(window: MainWindow) -> None:
+    labels = [window.nav.item(i).text() for i in range(window.nav.count())]
+    assert labels == ["Keys", "Build", "Inspect", "Export"]
+    assert all(not window.nav.item(i).icon().isNull() for i in range(window.nav.count()))
+    press(window, "Ctrl+3")
+    assert window.current_view == "inspect"
+    assert window.stack.currentWidget() is window.views["inspect"]
+    press(window, "Ctrl+1")
+    assert window.stack.currentWidget() is window.keys_view
+
+
+def test_ctrl_l_focuses_the_inspect_token_field(window: MainWindow) -> None:
+    press(window, "Ctrl+L")
+    assert window.current_view == "inspect"
+    inspect = window.views["inspect"]
+    widget = focused()
+    if hasattr(inspect, "focus_token"):
+        assert widget is not None and inspect.isAncestorOf(widget)
+
+
+def test_status_bar_shows_the_keyring_backend_and_state(window: MainWindow) -> None:
+    assert window.status.keyring_label.text() == "Keyring: SecretService · unlocked"
+    assert "keyring.backends.SecretService.Keyring" in window.status.keyring_label.toolTip()
+    assert not window.banner.isVisible()
+
+
+def test_about_names_the_versions(window: MainWindow, qtbot: QtBot) -> None:
+    about = next(a for a in window.shortcut_actions if a.text() == "&About jwtdesk")
+    about.trigger()
+    dialog = wait_dialog(qtbot, window)
+    assert isinstance(dialog, AboutDialog)
+    text = dialog.text.text()
+    for expected in (
+        __version__,
+        qVersion(),
+        PySide6.__version__,
+        version("cryptography"),
+        version("PyJWT"),
+        "keyring.backends.SecretService.Keyring",
+    ):
+        assert expected in text
+    dialog.reject()
+
+
+def test_f1_help_lists_views_and_shortcuts(window: MainWindow, qtbot: QtBot) -> None:
+    press(window, "F1")
+    dialog = wait_dialog(qtbot, window)
+    assert isinstance(dialog, HelpDialog)
+    text = dialog.browser.toPlainText()
+    for expected in ("Keys", "Inspect", "Ctrl+N", "Ctrl+R", "Ctrl+L", "Ctrl+F", "30 s"):
+        assert expected in text
+    dialog.reject()
+
+
+def test_settings_restore_size_splitters_and_last_view(
+    ctx: AppContext, qtbot: QtBot, settings: QSettings
+) -> None:
+    first = open_window(ctx, qtbot, settings)
+    first.resize(720, 530)  # the offscreen screen is 800x600: restoreGeometry keeps it on screen
+    first.splitter.setSizes([130, 560])
+    first.keys_view.splitter.setSizes([350, 300])
+    press(first, "Ctrl+2")  # Build: its minimum size fits the 800x600 offscreen screen
+    wanted = (first.splitter.sizes(), first.keys_view.splitter.sizes())
+    assert (first.width(), first.height()) == (720, 530)
+    first.close()
+    second = open_window(ctx, qtbot, QSettings(settings.fileName(), QSettings.Format.IniFormat))
+    assert second.current_view == "build"
+    assert (second.width(), second.height()) == (720, 530)
+    press(second, "Ctrl+1")  # the keys splitter is laid out once its view is shown
+    assert (second.splitter.sizes(), second.keys_view.splitter.sizes()) == wanted
+    keys = set(QSettings(settings.fileName(), QSettings.Format.IniFormat).allKeys())
+    assert keys == {
+        "window/geometry",
+        "window/state",
+        "window/splitter",
+        "window/view",
+        "keys/splitter",
+        "keys/header",
+    }
+
+
+def test_no_keyring_read_before_the_window_is_shown(
+    memory_service: KeyService,
+    memory_keyring: MemoryKeyring,
+    qtbot: QtBot,
+    settings: QSettings,
+) -> None:
+    memory_service.create("a", "HS256")
+    memory_service.create("b", "ES256")
+    memory_keyring.calls.clear()
+    ctx = make_ctx(memory_service)
+    window = build_window(ctx, settings=settings)
+    qtbot.addWidget(window)
+    assert [k.name for k in window.keys_view.model.keysets] == ["a", "b"]
+    assert sum(memory_keyring.calls.values()) == 0  # listing and drawing read no secret
+    window.show()
+    qtbot.waitUntil(lambda: window.status.keyring_status.state != "checking", timeout=5000)
+    assert memory_keyring.calls["get"] == 1  # the probe, in the runner, after show
+    ctx.runner.shutdown()
+
+
+def test_excepthook_shows_one_line_without_the_message(
+    window: MainWindow, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hook = make_excepthook(window.show_unexpected_error)
+    try:
+        raise ValueError("hunter2-secret-value")
+    except ValueError as exc:
+        hook(ValueError, exc, exc.__traceback__)
+    err = capsys.readouterr().err
+    assert "hunter2" not in err and "hunter2" not in window.banner.text
+    assert window.banner.text.startswith("Unexpected error: ValueError in ")
+    assert "\n" not in window.banner.text
+    assert "test_main_window.py" in err  # where it happened is kept for the bug report
+
+
+def test_one_line_keeps_jwtdesk_messages() -> None:
+    from jwtdesk.core.errors import KeyringUnavailable
+
+    exc = KeyringUnavailable("the OS keyring is locked: unlock it")
+    assert one_line(KeyringUnavailable, exc, None) == "the OS keyring is locked: unlock it"
+
+
+def test_quit_shortcut_closes_and_saves(
+    window: MainWindow, qtbot: QtBot, settings: QSettings
+) -> None:
+    press(window, "Ctrl+Q")
+    qtbot.waitUntil(lambda: not window.isVisible())
+    assert Path(settings.fileName()).exists()
+
+
+def test_keys_actions_switch_to_the_keys_view(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    seed(ctx, "x", "HS256")
+    press(window, "Ctrl+2")
+    assert window.current_view == "build"
+    press(window, "Ctrl+N")
+    wait_dialog(qtbot, window.keys_view.key_actions).reject()
+    assert window.current_view == "keys"
+
+
+def test_module_entry_point_exists() -> None:
+    from jwtdesk.gui import app
+
+    assert callable(app.main)
+    assert "PySide6" in sys.modules
+    assert QApplication.instance() is not None
+
+
+class LockedKeyring(MemoryKeyring):
+    """Answers like a Secret Service whose collection is locked."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("collection is locked")
+
+
+UNUSABLE = {
+    "fail": ("unavailable", "install and unlock a Secret Service"),
+    "locked": ("locked", "unlock it"),
+}
+
+
+@pytest.mark.parametrize("backend", sorted(UNUSABLE))
+def test_status_bar_names_an_unusable_keyring_and_the_fix(
+    home: Path, qtbot: QtBot, settings: QSettings, backend: str
+) -> None:
+    from keyring.backends import fail
+
+    from jwtdesk.store.index import Index
+    from jwtdesk.store.vault import Vault
+
+    state, fix = UNUSABLE[backend]
+    ring = fail.Keyring() if backend == "fail" else LockedKeyring()
+    service = KeyService(Index(home), lambda: Vault(ring))
+    ctx = make_ctx(service)
+    window = open_window(ctx, qtbot, settings)
+    assert window.status.keyring_status.state == state
+    assert window.status.keyring_label.text().endswith(f"· {state}")
+    assert fix in window.status.keyring_label.toolTip()
+    assert window.banner.isVisible() and fix in window.banner.text
+    ctx.runner.shutdown()

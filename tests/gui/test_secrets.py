@@ -1,0 +1,188 @@
+"""Reveal, re-mask, copy with clipboard clearing, idle lock: secrets from the real keyring."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QClipboard, QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from jwtdesk.core.secret import MASK
+from jwtdesk.gui.clipboard import PASSWORD_HINT
+from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.main_window import MainWindow
+from jwtdesk.gui.views.dialogs import NewKeysetDialog
+from tests.gui.conftest import open_window
+from tests.gui.keys_helpers import click_row, press, seed, wait_dialog, wait_idle
+
+pytestmark = pytest.mark.secret_service
+
+
+def hmac_text(ctx: AppContext, name: str) -> str:
+    return ctx.keys.secret(name)[1].reveal().decode("ascii")
+
+
+def reveal(qtbot: QtBot, window: MainWindow) -> None:
+    field = window.keys_view.details.secret
+    qtbot.mouseClick(field.eye, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: field.revealed, timeout=10_000)
+
+
+def test_secret_is_masked_until_revealed_then_remasks(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    seed(ctx, "hmac", "HS256")
+    secret = hmac_text(ctx, "hmac")
+    click_row(qtbot, window.keys_view, "hmac")
+    field = window.keys_view.details.secret
+    assert field.shown_text == MASK  # a fixed mask, whatever the length
+    assert not field.revealed
+    reveal(qtbot, window)
+    assert field.shown_text == secret
+    assert field.eye.isChecked() and field.eye.accessibleName() == "Hide secret"
+    # Re-masks by itself after the (injected, short) timeout.
+    with qtbot.waitSignal(field.masked, timeout=5000):
+        pass
+    assert field.shown_text == MASK and not field.eye.isChecked()
+
+
+def test_private_key_reveals_as_pem_and_remasks_on_selection_change(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    seed(ctx, "a-ec", "ES256")
+    seed(ctx, "b-hmac", "HS256")
+    view = window.keys_view
+    click_row(qtbot, view, "a-ec")
+    assert view.details.secret_label.text() == "Private key"
+    reveal(qtbot, window)
+    assert view.details.secret.shown_text.startswith("-----BEGIN PRIVATE KEY-----")
+    click_row(qtbot, view, "b-hmac")
+    assert view.details.secret.shown_text == MASK
+    assert not view.details.secret.revealed
+
+
+def test_eye_toggles_off(window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    seed(ctx, "hmac", "HS512")
+    click_row(qtbot, window.keys_view, "hmac")
+    reveal(qtbot, window)
+    field = window.keys_view.details.secret
+    qtbot.mouseClick(field.eye, Qt.MouseButton.LeftButton)
+    assert field.shown_text == MASK
+
+
+def test_copy_marks_the_secret_and_clears_the_clipboard(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    seed(ctx, "hmac", "HS256")
+    secret = hmac_text(ctx, "hmac")
+    click_row(qtbot, window.keys_view, "hmac")
+    field = window.keys_view.details.secret
+    clipboard = QGuiApplication.clipboard()
+    qtbot.mouseClick(field.copy_button, Qt.MouseButton.LeftButton)  # masked: reads the keyring
+    qtbot.waitUntil(lambda: clipboard.text() == secret, timeout=10_000)
+    mime = clipboard.mimeData(QClipboard.Mode.Clipboard)
+    assert bytes(mime.data(PASSWORD_HINT).data()) == b"secret"
+    assert field.copy_button.text().startswith("Copied — clears in ")
+    assert window.status.clipboard_label.text().startswith("Clearing clipboard in ")
+    assert field.shown_text == MASK  # copying does not reveal
+    with qtbot.waitSignal(window.clipboard.cleared, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [True]
+    assert clipboard.text() == ""
+    assert field.copy_button.text() == "Copy"
+    assert not window.status.clipboard_label.isVisible()
+
+
+def test_clipboard_left_alone_when_the_user_copied_something_else(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    seed(ctx, "hmac", "HS256")
+    click_row(qtbot, window.keys_view, "hmac")
+    field = window.keys_view.details.secret
+    clipboard = QGuiApplication.clipboard()
+    reveal(qtbot, window)
+    qtbot.mouseClick(field.copy_button, Qt.MouseButton.LeftButton)  # revealed: no new read
+    assert clipboard.text() == field.shown_text
+    clipboard.setText("the user's own text")
+    with qtbot.waitSignal(window.clipboard.cleared, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [False]
+    assert clipboard.text() == "the user's own text"
+
+
+def test_public_key_copies_plainly(window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
+    seed(ctx, "ec", "ES256")
+    click_row(qtbot, window.keys_view, "ec")
+    details = window.keys_view.details
+    qtbot.mouseClick(details.copy_public, Qt.MouseButton.LeftButton)
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard.text().startswith("-----BEGIN PUBLIC KEY-----")
+    assert not clipboard.mimeData().hasFormat(PASSWORD_HINT)
+    assert not window.clipboard.holding_secret
+    qtbot.mouseClick(details.copy_jwks, Qt.MouseButton.LeftButton)
+    assert '"keys"' in clipboard.text() and '"d"' not in clipboard.text()
+
+
+def test_lock_hides_the_secret_and_unlock_rechecks_the_keyring(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    seed(ctx, "hmac", "HS256")
+    secret = hmac_text(ctx, "hmac")
+    click_row(qtbot, window.keys_view, "hmac")
+    field = window.keys_view.details.secret
+    reveal(qtbot, window)
+    qtbot.mouseClick(field.copy_button, Qt.MouseButton.LeftButton)
+    press(window, "Ctrl+Shift+L")  # Lock now
+    assert ctx.locked
+    assert field.shown_text == MASK and not field.revealed
+    assert QGuiApplication.clipboard().text() == ""  # the copy went with the lock
+    assert window.status.lock_label.isVisible()
+    reveal(qtbot, window)  # asks the keyring again, then unlocks
+    assert field.shown_text == secret
+    assert not ctx.locked
+    assert not window.status.lock_label.isVisible()
+
+
+def test_idle_lock_fires_with_a_dialog_open(
+    ctx: AppContext, qtbot: QtBot, settings: object
+) -> None:
+    window = open_window(ctx, qtbot, settings, idle_ms=400)  # type: ignore[arg-type]
+    seed(ctx, "hmac", "HS256")
+    click_row(qtbot, window.keys_view, "hmac")
+    reveal(qtbot, window)
+    press(window, "Ctrl+N")
+    dialog = wait_dialog(qtbot, window.keys_view.key_actions)
+    assert isinstance(dialog, NewKeysetDialog)
+    with qtbot.waitSignal(ctx.locked_changed, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [True]
+    assert dialog.isVisible()  # the open dialog did not prevent the lock
+    assert window.keys_view.details.secret.shown_text == MASK
+    wait_idle(qtbot, ctx)
+
+
+def test_user_input_postpones_the_idle_lock(
+    ctx: AppContext, qtbot: QtBot, settings: object
+) -> None:
+    window = open_window(ctx, qtbot, settings, idle_ms=600)  # type: ignore[arg-type]
+    for _ in range(8):
+        qtbot.keyClick(window.keys_view.filter, Qt.Key.Key_A)
+        qtbot.wait(120)
+    assert not ctx.locked  # ~1 s of typing, never 600 ms idle
+    qtbot.waitUntil(lambda: ctx.locked, timeout=3000)
+
+
+def test_a_missing_secret_is_reported_in_the_banner(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    seed(ctx, "hmac", "HS256")
+    version = ctx.keys.get("hmac").versions[0]
+    ctx.keys.vault.delete(version.id)  # gone from the keyring behind jwtdesk's back
+    click_row(qtbot, window.keys_view, "hmac")
+    field = window.keys_view.details.secret
+    qtbot.mouseClick(field.eye, Qt.MouseButton.LeftButton)
+    banner = window.keys_view.banner
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    assert "is not in the OS keyring" in banner.text and "jwtdesk doctor" in banner.text
+    assert field.shown_text == MASK and field.eye.isEnabled() and not field.eye.isChecked()
+    assert window.dialog is None  # inline, never a modal
