@@ -34,8 +34,8 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 lint: $(STAMP)
-	$(BIN)/ruff check jwtdesk tests benchmarks
-	$(BIN)/ruff format --check jwtdesk tests benchmarks
+	$(BIN)/ruff check jwtdesk tests benchmarks tools
+	$(BIN)/ruff format --check jwtdesk tests benchmarks tools
 	$(BIN)/mypy --strict jwtdesk
 	$(BIN)/lint-imports
 
@@ -46,6 +46,8 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_store.py
+	$(BIN)/python benchmarks/bench_inspect.py
+	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_gui.py
 
 # A PNG of every view and dialog in screenshots/: the app on a virtual screen (Xvfb) with a

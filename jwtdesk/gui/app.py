@@ -6,6 +6,7 @@ keyring is first touched by a probe in the TaskRunner after the window is shown.
 
 from __future__ import annotations
 
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -13,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, cast
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from jwtdesk.core.errors import JwtdeskError
@@ -109,8 +111,19 @@ def create(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]
     return app, window
 
 
+def quit_on_sigint(app: QApplication) -> QTimer:
+    """Ctrl+C in the terminal quits cleanly (the clipboard is cleared on the way out). Python
+    runs signal handlers only between bytecodes, so a timer gives it a moment now and then."""
+    signal.signal(signal.SIGINT, lambda _sig, _frame: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)
+    return timer
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     app, window = create(argv)
+    quit_on_sigint(app)
     window.show()
     code = app.exec()
     window.ctx.runner.shutdown()

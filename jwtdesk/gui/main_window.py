@@ -56,10 +56,10 @@ def inspect_view(ctx: AppContext) -> QWidget:
     return InspectView(ctx, None)
 
 
-def export_view(ctx: AppContext) -> QWidget:
+def export_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
     from jwtdesk.gui.views.export import ExportView
 
-    return ExportView(ctx, None)
+    return ExportView(ctx, None, clipboard)
 
 
 class MainWindow(QMainWindow):
@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self._factories: dict[str, Callable[[], QWidget]] = {
             "build": partial(build_view, ctx),
             "inspect": partial(inspect_view, ctx),
-            "export": partial(export_view, ctx),
+            "export": partial(export_view, ctx, self.clipboard),
         }
         self._build()
         self._make_menus()

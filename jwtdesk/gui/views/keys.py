@@ -278,7 +278,7 @@ class KeysView(QWidget):
         self._expand_groups()
         self._update_empty()
         shown = self.target()[0]
-        if shown is None or shown is not self.details.keyset:  # filtered away: drop it
+        if shown is None or shown != self.details.keyset:  # filtered away: drop it
             self.on_tree_current_changed(self.tree.currentIndex(), QModelIndex())
 
     def on_filter_triggered(self) -> None:

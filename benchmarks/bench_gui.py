@@ -1,0 +1,251 @@
+"""The desktop app: start-up time, event-loop stalls and memory. Prints figures, asserts nothing.
+
+Run: make bench  (or: .venv/bin/python benchmarks/bench_gui.py [--runs N])
+
+1. Start-up: process start -> main window shown, with 200 keysets stored (index only), beside a
+   bare PySide6 QMainWindow, alternating subprocess runs, median of N (goal <= 1.5x). Each
+   jwtdesk run also reports the keyring reads made before the window was shown (must be 0).
+2. Stalls: the longest gap of a 10 ms QTimer heartbeat while the Keys view generates an
+   RSA-4096 keyset, rotates it, while details of many keysets are shown, and while a token is
+   typed into Inspect one key at a time (goal <= 50 ms).
+3. Peak RSS (getrusage) of the start-up processes, jwtdesk beside the bare window.
+
+Keyring: benchmarks/counting_keyring.py (a file-backed backend counting each call); Qt: the
+offscreen platform unless QT_QPA_PLATFORM says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+BARE = """
+import resource
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(["bare"])
+window = QMainWindow()
+window.setWindowTitle("bare")
+window.resize(1200, 800)
+window.show()
+def shown():
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"shown 0 {rss}", flush=True)
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+# The calls file is read directly: importing counting_keyring would import keyring (~50 ms),
+# which jwtdesk itself does not do before its window is shown.
+JWTDESK = """
+import os, resource
+from PySide6.QtCore import QTimer
+def calls():
+    try:
+        with open(os.path.join(os.environ["JWTDESK_BENCH_KEYRING"], "calls")) as fh:
+            return len(fh.read().split())
+    except FileNotFoundError:
+        return 0
+before = calls()  # earlier runs' probes are in the same file
+from jwtdesk.gui.app import create
+app, window = create(["jwtdesk"])
+window.show()
+reads = calls() - before
+def shown():
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"shown {reads} {rss}", flush=True)
+    window.ctx.runner.shutdown()
+    app.quit()
+QTimer.singleShot(0, shown)
+app.exec()
+"""
+
+
+def start_once(code: str, env: dict[str, str]) -> tuple[float, int, int]:
+    """Seconds from process start to its "shown" line, keyring reads before show, peak RSS KiB."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - start
+    _, err = proc.communicate()
+    if not line.startswith("shown"):
+        raise SystemExit(f"start-up run failed: {err}")
+    _, reads, rss = line.split()
+    return elapsed, int(reads), int(rss)
+
+
+def startup(runs: int, env: dict[str, str]) -> None:
+    bare, app, reads, bare_rss, app_rss = [], [], [], [], []
+    start_once(BARE, env)  # warm the OS file cache for both
+    start_once(JWTDESK, env)
+    for _ in range(runs):
+        t, _r, rss = start_once(BARE, env)
+        bare.append(t)
+        bare_rss.append(rss)
+        t, r, rss = start_once(JWTDESK, env)
+        app.append(t)
+        reads.append(r)
+        app_rss.append(rss)
+    mb, ma = statistics.median(bare) * 1e3, statistics.median(app) * 1e3
+    print(f"1. start-up to window shown, median of {runs} (200 keysets, 400 versions stored)")
+    print(f"   bare QMainWindow : {mb:6.1f} ms  (min {min(bare) * 1e3:.1f})")
+    print(f"   jwtdesk          : {ma:6.1f} ms  (min {min(app) * 1e3:.1f})")
+    print(f"   ratio            : {ma / mb:.2f}  (goal <= 1.50)")
+    print(f"   keyring reads before the window was shown: {max(reads)} (max over runs; goal 0)")
+    rb, ra = statistics.median(bare_rss) / 1024, statistics.median(app_rss) / 1024
+    print(f"3. peak RSS at shown: bare {rb:.1f} MiB, jwtdesk {ra:.1f} MiB ({ra / rb:.2f}x)")
+
+
+class Heartbeat:
+    """A 10 ms QTimer; ``phase`` reports the longest gap between its ticks while work runs."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.last, self.worst = time.perf_counter(), 0.0
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self.on_timer_timeout)
+        self.timer.start()
+
+    def on_timer_timeout(self) -> None:
+        now = time.perf_counter()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def phase(self, name: str, run: Callable[[], object], until: Callable[[], bool]) -> None:
+        from PySide6.QtTest import QTest
+
+        QTest.qWait(100)
+        self.worst, self.last = 0.0, time.perf_counter()
+        started = time.perf_counter()
+        run()
+        while not until():
+            QTest.qWait(5)
+        QTest.qWait(50)
+        took = time.perf_counter() - started
+        print(f"   {name:<44}: worst gap {self.worst * 1e3:5.1f} ms  ({took:.2f} s)")
+
+
+def typing_phase(beat: Heartbeat, window: Any) -> None:
+    """Type a token into Inspect one key at a time (if Inspect takes tokens yet)."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from jwtdesk.core.tokens import TokenRequest
+
+    if not hasattr(window.view("inspect"), "set_token"):
+        print("   (Inspect has no set_token yet: typing phase skipped)")
+        return
+    req = TokenRequest(sub="user-1", aud=["api"], exp="+15m")
+    token = window.ctx.tokens.build("bench-rsa", req)
+
+    # The first switch builds the view (imports, widgets, first paint): reported apart,
+    # since it happens once per session, not per keystroke.
+    beat.phase(
+        "first switch to Inspect (builds the view)",
+        lambda: window.show_view("inspect"),
+        lambda: True,
+    )
+
+    def typing() -> None:
+        window.focus_token()
+        field = QApplication.focusWidget()
+        for ch in token:
+            QTest.keyClicks(field, ch)
+            QTest.qWait(12)
+
+    beat.phase(f"type a {len(token)}-char token into Inspect", typing, lambda: True)
+
+
+def stalls() -> None:
+    """In-process: the longest heartbeat gap while the Keys view works, per phase."""
+    import resource
+
+    from PySide6.QtTest import QTest
+
+    from jwtdesk.core.keysets import Purpose
+    from jwtdesk.gui.app import create
+    from jwtdesk.gui.views.dialogs import NewKeyset
+
+    app, window = create(["jwtdesk"])
+    window.resize(1280, 820)
+    window.show()
+    ctx, actions, beat = window.ctx, window.keys_view.key_actions, Heartbeat()
+    idle = lambda: not ctx.runner.busy  # noqa: E731
+    print("2. longest event-loop stall, 10 ms heartbeat (goal <= 50 ms)")
+    checked = lambda: window.status.keyring_status.state != "checking"  # noqa: E731
+    beat.phase("wait for the post-show keyring probe", lambda: None, checked)
+    period = timedelta(days=90)
+    request = NewKeyset("bench-rsa", "RS256", 4096, "bench", "prod", Purpose.ACCESS, period, "")
+    beat.phase(
+        "New keyset RSA-4096 (Keys view action)", lambda: actions.create_keyset(request), idle
+    )
+    beat.phase("Rotate RSA-4096 (Keys view action)", lambda: actions.rotate("bench-rsa"), idle)
+
+    def browse() -> None:
+        for ks in ctx.keys.keysets()[:60]:
+            window.keys_view.select(ks.name)
+            QTest.qWait(15)
+
+    beat.phase("select 60 keysets one by one (details pane)", browse, lambda: True)
+    typing_phase(beat, window)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"   peak RSS of this run (after RSA-4096 work): {rss:.1f} MiB")
+    beat.timer.stop()
+    ctx.runner.shutdown()
+    window.close()
+    del app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    compileall.compile_dir(str(ROOT / "jwtdesk"), quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        home, ring, cfg = Path(tmp) / "home", Path(tmp) / "ring", Path(tmp) / "config"
+        ring.mkdir()
+        cfg.mkdir()
+        os.environ.update(
+            {
+                "JWTDESK_BENCH_KEYRING": str(ring),
+                "JWTDESK_HOME": str(home),
+                "PYTHON_KEYRING_BACKEND": "counting_keyring.CountingKeyring",
+                "XDG_CONFIG_HOME": str(cfg),  # QSettings of these runs stay in the temp dir
+                "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+            }
+        )
+        from bench_store import seed
+
+        seed(home, 200, 2)
+        (ring / "calls").unlink()
+        env = {**os.environ, "PYTHONPATH": str(HERE), "PYTHONDONTWRITEBYTECODE": "1"}
+        startup(args.runs, env)
+        stalls()
+
+
+if __name__ == "__main__":
+    main()

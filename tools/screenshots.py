@@ -1,0 +1,264 @@
+"""Screenshots of every view and dialog with a demo data set: `make screenshots`.
+
+Run inside tools/with-test-keyring.sh under `xvfb-run -a` (the Makefile does): HOME, the
+keyring and JWTDESK_HOME are throwaway. The demo keysets are made with KeyService and an
+injected clock, so their histories span months: one RSA, one EC, one rotated twice, one with
+its rotation due. PNGs go to screenshots/ (or the directory given as the first argument).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WIDTH, HEIGHT = 1360, 860
+
+
+def demo_home() -> Path:
+    home = Path(tempfile.mkdtemp(prefix="jwtdesk-demo-"))
+    os.environ["JWTDESK_HOME"] = str(home / "data")
+    return home
+
+
+def seed(home: Path) -> None:
+    """Keysets across services and environments, made at past dates (clock injection)."""
+    from jwtdesk.core.keysets import Purpose
+    from jwtdesk.services import KeyService
+    from jwtdesk.store.index import Index
+    from jwtdesk.store.vault import Vault
+
+    now = datetime.now(UTC)
+
+    def at(days_ago: float) -> KeyService:
+        when = now - timedelta(days=days_ago)
+        return KeyService(Index(home), Vault, clock=lambda: when)
+
+    billing = {"service": "billing", "environment": "prod"}
+    at(200).create("billing-api", "ES256", purpose=Purpose.ACCESS, **billing)
+    at(110).rotate("billing-api")
+    at(20).rotate("billing-api")
+    at(104).create("billing-refresh", "HS512", purpose=Purpose.REFRESH, **billing)
+    auth = {"service": "auth", "environment": "staging", "purpose": Purpose.ACCESS}
+    at(45).create("auth-rsa", "RS256", size=3072, rotation_period=timedelta(days=60), **auth)
+    at(12).rotate("auth-rsa")
+    at(6).create("webhooks", "EdDSA", service="webhooks", environment="prod")
+    monthly = timedelta(days=30)
+    at(30).create("ci-deploy", "HS256", purpose=Purpose.CONFIRMATION, rotation_period=monthly)
+
+
+def demo_token(ctx: object) -> str:
+    from jwtdesk.core.errors import JwtdeskError
+    from jwtdesk.core.tokens import Preset, TokenRequest
+
+    req = TokenRequest(
+        preset=Preset.CUSTOM,
+        iss="https://auth.example.com",
+        sub="user-42",
+        exp="+30d",
+        claims={"email": "ada@example.com", "role": "admin"},
+    )
+    try:
+        return str(ctx.tokens.build("billing-api", req))  # type: ignore[attr-defined]
+    except JwtdeskError as exc:
+        print(f"no demo token: {exc}", file=sys.stderr)
+        return ""
+
+
+class Shooter:
+    def __init__(self, out: Path) -> None:
+        from PySide6.QtTest import QTest
+
+        self.out = out
+        self.wait = QTest.qWait
+        self.saved: list[str] = []
+
+    def save(self, widget: object, name: str, settle_ms: int = 150) -> None:
+        self.wait(settle_ms)
+        path = self.out / f"{name}.png"
+        if not widget.grab().save(str(path)):  # type: ignore[attr-defined]
+            raise SystemExit(f"could not write {path}")
+        self.saved.append(path.name)
+
+    def dialog(
+        self,
+        owner: object,
+        open_it: Callable[[], None],
+        name: str,
+        prepare: Callable[[object], None] | None = None,
+    ) -> None:
+        open_it()
+        self.wait(200)
+        dialog = owner.dialog  # type: ignore[attr-defined]
+        if dialog is None:
+            raise SystemExit(f"{name}: no dialog opened")
+        if prepare is not None:
+            prepare(dialog)
+        self.save(dialog, name)
+        dialog.reject()
+        self.wait(100)
+
+
+def wait_until(cond: Callable[[], bool], timeout_ms: int = 30_000) -> None:
+    from PySide6.QtTest import QTest
+
+    waited = 0
+    while not cond():
+        QTest.qWait(20)
+        waited += 20
+        if waited > timeout_ms:
+            raise SystemExit("timed out waiting for the app")
+
+
+def shoot_keys(s: Shooter, window: object, ctx: object) -> None:
+    from PySide6.QtTest import QTest
+
+    view = window.keys_view  # type: ignore[attr-defined]
+    view.tree.expandAll()
+    view.select("billing-api")
+    s.save(window, "keys")
+    view.select("billing-refresh")
+    s.save(window, "keys-rotation-due")
+    view.select("auth-rsa")
+    details = view.details
+    details.public.setCurrentIndex(1)
+    s.save(window, "keys-rsa-jwk")
+    details.public.setCurrentIndex(0)
+    view.select("ci-deploy")
+    details.secret.eye.click()
+    wait_until(lambda: details.secret.revealed)
+    details.secret.copy_button.click()
+    s.save(window, "keys-secret-revealed-and-copied")
+    details.secret.remask()
+    view.filter.setFocus()
+    QTest.keyClicks(view.filter, "prod")
+    s.save(window, "keys-filter")
+    view.filter.clear()
+    view.banner.show_error(
+        "Creating billing-api failed: a keyset named 'billing-api' already exists; "
+        "choose another name"
+    )
+    s.save(window, "keys-error-banner")
+    view.banner.hide()
+
+
+def shoot_dialogs(s: Shooter, window: object) -> None:
+    from PySide6.QtTest import QTest
+
+    view = window.keys_view  # type: ignore[attr-defined]
+
+    def fill_new(d: object) -> None:
+        QTest.keyClicks(d.name, "payments-api")  # type: ignore[attr-defined]
+        QTest.keyClicks(d.service, "payments")  # type: ignore[attr-defined]
+        QTest.keyClicks(d.environment, "prod")  # type: ignore[attr-defined]
+        d.alg.setCurrentIndex(d.alg.findData("RS256"))  # type: ignore[attr-defined]
+
+    def fill_invalid(d: object) -> None:
+        QTest.keyClicks(d.name, "billing api!")  # type: ignore[attr-defined]
+
+    s.dialog(view.key_actions, view.key_actions.new_action.trigger, "dialog-new-keyset", fill_new)
+    s.dialog(
+        view.key_actions,
+        view.key_actions.new_action.trigger,
+        "dialog-new-keyset-invalid",
+        fill_invalid,
+    )
+    view.select("billing-api")
+    s.dialog(view.key_actions, view.key_actions.rotate_action.trigger, "dialog-rotate")
+    s.dialog(view.key_actions, view.key_actions.retire_action.trigger, "dialog-retire")
+    s.dialog(view.key_actions, view.key_actions.rename_action.trigger, "dialog-rename")
+
+    def type_some(d: object) -> None:
+        QTest.keyClicks(d.confirm, "billing")  # type: ignore[attr-defined]
+
+    s.dialog(view.key_actions, view.key_actions.delete_action.trigger, "dialog-delete", type_some)
+    s.dialog(window, window.show_about, "dialog-about")  # type: ignore[attr-defined]
+    s.dialog(window, window.show_help, "dialog-help")  # type: ignore[attr-defined]
+
+
+def shoot_busy(s: Shooter, window: object, ctx: object) -> None:
+    from jwtdesk.core.keysets import Purpose
+    from jwtdesk.gui.views.dialogs import NewKeyset
+
+    view = window.keys_view  # type: ignore[attr-defined]
+    req = NewKeyset("big-rsa", "RS256", 4096, "demo", "dev", Purpose.ACCESS, timedelta(days=90), "")
+    view.key_actions.create_keyset(req)
+    s.save(window, "keys-generating-rsa4096", settle_ms=400)
+    view.busy.cancel_button.click()
+    wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+
+
+def shoot_views(s: Shooter, window: object, ctx: object) -> None:
+    token = demo_token(ctx)
+    for key in ("build", "inspect", "export"):
+        window.show_view(key)  # type: ignore[attr-defined]
+        view = window.view(key)  # type: ignore[attr-defined]
+        s.wait(300)
+        wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+        if key == "inspect" and token and hasattr(view, "set_token"):
+            view.set_token(token)
+            s.wait(600)
+            wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+        s.save(window, key, settle_ms=400)
+    window.show_view("keys")  # type: ignore[attr-defined]
+
+
+def shoot_empty(s: Shooter, out_home: Path) -> None:
+    from jwtdesk.gui.app import build_window
+    from jwtdesk.gui.context import AppContext
+    from jwtdesk.gui.tasks import TaskRunner
+    from jwtdesk.services import KeyService
+    from jwtdesk.services.tokens import TokenService
+    from jwtdesk.store.index import Index
+    from jwtdesk.store.vault import Vault
+
+    keys = KeyService(Index(out_home / "empty"), Vault)
+    ctx = AppContext(keys, TokenService(keys), TaskRunner())
+    window = build_window(ctx)
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    wait_until(lambda: window.status.keyring_status.state != "checking")
+    s.save(window, "keys-empty")
+    window.close()
+    ctx.runner.shutdown()
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    home = demo_home()
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from jwtdesk.gui import app as gui
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "qs"))
+    seed(Path(os.environ["JWTDESK_HOME"]))
+    qapp, window = gui.create(["jwtdesk"])
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    wait_until(lambda: window.status.keyring_status.state != "checking")
+    s = Shooter(out)
+    ctx = window.ctx
+    shoot_keys(s, window, ctx)
+    shoot_views(s, window, ctx)
+    shoot_dialogs(s, window)
+    shoot_busy(s, window, ctx)
+    window.close()
+    shoot_empty(s, home)
+    ctx.runner.shutdown()
+    QApplication.processEvents()
+    print(f"{len(s.saved)} screenshots in {out}:")
+    for name in s.saved:
+        print(f"  {name}")
+    del qapp
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
