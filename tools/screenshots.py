@@ -49,6 +49,18 @@ def seed(home: Path) -> None:
     at(6).create("webhooks", "EdDSA", service="webhooks", environment="prod")
     monthly = timedelta(days=30)
     at(30).create("ci-deploy", "HS256", purpose=Purpose.CONFIRMATION, rotation_period=monthly)
+    from jwtdesk.services.export import ExportService
+
+    ExportService(at(0)).create_profile(
+        "billing-prod",
+        access="billing-refresh",
+        refresh="billing-refresh",
+        confirmation="ci-deploy",
+        issuer="https://auth.example.com",
+        audience="billing",
+    )
+    ExportService(at(0)).set_var("billing-prod", "JWT_SECRET_CURRENT", "billing-api:current")
+    ExportService(at(0)).set_var("billing-prod", "JWT_PUBLIC_KEYS", "billing-api:jwks")
 
 
 def demo_token(ctx: object) -> str:
@@ -199,6 +211,13 @@ def shoot_views(s: Shooter, window: object, ctx: object) -> None:
         view = window.view(key)  # type: ignore[attr-defined]
         s.wait(300)
         wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+        if key == "export" and hasattr(view, "check_file"):
+            deployed = Path(os.environ["HOME"]) / "deployed.env"
+            deployed.write_text("JWT_SECRET_CURRENT=an-old-hand-made-secret\nJWT_EXPIRES_IN=1h\n")
+            view.variables_view.selectRow(0)
+            view.check_file(str(deployed))
+            s.wait(600)
+            wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
         if key == "inspect" and token and hasattr(view, "set_token"):
             view.set_token(token)
             s.wait(600)
