@@ -214,7 +214,8 @@ class KeyService:
             return version, self.vault.get(version.id)
 
     def verification_keys(self, name: str | KeySet) -> list[tuple[KeyVersion, object]]:
-        """Keys that may verify tokens of a keyset: its current and its previous version."""
+        """Keys that may verify tokens of a keyset: its current and its previous version.
+        HMAC secrets come from the keyring; public keys from the index."""
         keyset = self.get(name) if isinstance(name, str) else name
         algorithm = keyset.algorithm
         from jwtdesk.core import keys as keymod
@@ -223,8 +224,13 @@ class KeyService:
         for version in (keyset.current, keyset.previous):
             if version is None:
                 continue
-            if version.public_only and version.public_jwk is not None:
-                out.append((version, keymod.public_key_from_jwk(version.public_jwk)))
+            if algorithm.kty is not KeyType.OCT and version.public_jwk is not None:
+                # Verifying needs only the public key, which the index holds: no keyring
+                # read, and no parse of a private key (an RSA-4096 load validates the key
+                # for ~100 ms holding the GIL, which would stall the GUI).
+                public = keymod.public_key_from_jwk(version.public_jwk)
+                keymod.check_family(algorithm, public)
+                out.append((version, public))
                 continue
             secret = self.vault.get(version.id)
             if algorithm.kty is KeyType.OCT:
