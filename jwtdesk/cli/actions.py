@@ -36,3 +36,16 @@ def register(
 
 def json_flag(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
+
+
+# The export formats (jwtdesk.core.envfile.Format), spelled out so that building the parser
+# does not import the format code; tests/cli/test_export_cli.py checks they agree.
+EXPORT_FORMATS = ("dotenv", "shell", "docker", "json", "k8s", "systemd")
+
+
+def export_service() -> Any:
+    """The ExportService over the user's index and keyring (imported when a command runs)."""
+    from jwtdesk.services import default_key_service
+    from jwtdesk.services.export import ExportService
+
+    return ExportService(default_key_service())

@@ -15,19 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from jwtdesk.cli import output as out
-from jwtdesk.cli.actions import json_flag
+from jwtdesk.cli.actions import EXPORT_FORMATS, export_service, json_flag
 from jwtdesk.cli.actions import register as register_actions
 from jwtdesk.core.errors import Cancelled, UsageError
 
-FORMATS = ("dotenv", "shell", "docker", "json", "k8s", "systemd")
 EXIT_DRIFT = 3
-
-
-def _service() -> Any:
-    from jwtdesk.services import default_key_service
-    from jwtdesk.services.export import ExportService
-
-    return ExportService(default_key_service())
 
 
 def register(sub: Any, argv: Sequence[str]) -> None:
@@ -60,7 +52,7 @@ def _output(p: argparse.ArgumentParser, secret: bool) -> None:
 
 def _env(p: argparse.ArgumentParser) -> None:
     p.add_argument("profile")
-    p.add_argument("-f", "--format", choices=FORMATS, help="default: the profile's format")
+    p.add_argument("-f", "--format", choices=EXPORT_FORMATS, help="default: the profile's format")
     p.add_argument(
         "--multiline",
         choices=["native", "base64"],
@@ -98,7 +90,7 @@ def _jwk(p: argparse.ArgumentParser) -> None:
 def _check(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--profile", help="also check the profile's variables are all there")
-    p.add_argument("-f", "--format", choices=FORMATS, help="default: detected")
+    p.add_argument("-f", "--format", choices=EXPORT_FORMATS, help="default: detected")
     json_flag(p)
     p.set_defaults(handler=cmd_check)
 
@@ -123,7 +115,7 @@ def _emit(args: argparse.Namespace, text: str, secret: bool, what: str) -> int:
 
 
 def cmd_env(args: argparse.Namespace) -> int:
-    svc = _service()
+    svc = export_service()
     profile = svc.profile(args.profile)
     opts = {"multiline": args.multiline, "k8s_name": args.k8s_name}
     plan = svc.plan(profile)
@@ -145,12 +137,12 @@ def cmd_env(args: argparse.Namespace) -> int:
 
 
 def cmd_jwks(args: argparse.Namespace) -> int:
-    doc = _service().jwks(args.keysets)
+    doc = export_service().jwks(args.keysets)
     return _emit(args, json.dumps(doc, indent=2), False, "the JWKS")
 
 
 def cmd_pem(args: argparse.Namespace) -> int:
-    svc = _service()
+    svc = export_service()
     if args.private:
         _refuse_before_reading(args)
         text = svc.private_pem(args.keyset, args.kid).reveal().decode("ascii")
@@ -159,7 +151,7 @@ def cmd_pem(args: argparse.Namespace) -> int:
 
 
 def cmd_jwk(args: argparse.Namespace) -> int:
-    svc = _service()
+    svc = export_service()
     if args.private:
         _refuse_before_reading(args)
         text = svc.private_jwk(args.keyset, args.kid).reveal().decode("ascii")
@@ -180,7 +172,7 @@ def _refuse_before_reading(args: argparse.Namespace) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     from jwtdesk.services.export import parse_format
 
-    svc = _service()
+    svc = export_service()
     fmt = parse_format(args.format) if args.format else None
     report = svc.check(args.file, args.profile, fmt)
     if args.json:

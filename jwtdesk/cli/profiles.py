@@ -7,18 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from jwtdesk.cli import output as out
-from jwtdesk.cli.actions import json_flag
+from jwtdesk.cli.actions import EXPORT_FORMATS, export_service, json_flag
 from jwtdesk.cli.actions import register as register_actions
 from jwtdesk.core.profiles import Profile
-
-FORMATS = ("dotenv", "shell", "docker", "json", "k8s", "systemd")
-
-
-def _service() -> Any:
-    from jwtdesk.services import default_key_service
-    from jwtdesk.services.export import ExportService
-
-    return ExportService(default_key_service())
 
 
 def register(sub: Any, argv: Sequence[str]) -> None:
@@ -55,7 +46,7 @@ def _build_new(p: argparse.ArgumentParser) -> None:
     p.add_argument("--refresh-ttl", default="7d", help="JWT_REFRESH_EXPIRES_IN (default 7d)")
     p.add_argument("--issuer", default="", help="JWT_ISSUER")
     p.add_argument("--audience", default="", help="JWT_AUDIENCE")
-    p.add_argument("--format", choices=FORMATS, default="dotenv")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="dotenv")
     json_flag(p)
     p.set_defaults(handler=cmd_new)
 
@@ -90,7 +81,7 @@ def _build_unset(p: argparse.ArgumentParser) -> None:
 
 def _build_format(p: argparse.ArgumentParser) -> None:
     p.add_argument("name")
-    p.add_argument("format", choices=FORMATS)
+    p.add_argument("format", choices=EXPORT_FORMATS)
     json_flag(p)
     p.set_defaults(handler=cmd_format)
 
@@ -126,7 +117,7 @@ def _done(args: argparse.Namespace, profile: Profile, message: str) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    profile = _service().create_profile(
+    profile = export_service().create_profile(
         args.name,
         access=args.access,
         refresh=args.refresh,
@@ -142,7 +133,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    profiles = _service().profiles()
+    profiles = export_service().profiles()
     if args.json:
         out.emit_json({"profiles": [profile_json(p) for p in profiles]})
         return 0
@@ -157,7 +148,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    svc = _service()
+    svc = export_service()
     profile = svc.profile(args.name)
     plan = svc.plan(profile)
     if args.json:
@@ -192,22 +183,22 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_set(args: argparse.Namespace) -> int:
-    profile = _service().set_var(args.name, args.var, args.source)
+    profile = export_service().set_var(args.name, args.var, args.source)
     return _done(args, profile, f"{profile.name}: {args.var} <- {args.source}")
 
 
 def cmd_unset(args: argparse.Namespace) -> int:
-    profile = _service().unset_var(args.name, args.var)
+    profile = export_service().unset_var(args.name, args.var)
     return _done(args, profile, f"{profile.name}: removed {args.var}")
 
 
 def cmd_format(args: argparse.Namespace) -> int:
-    profile = _service().set_format(args.name, args.format)
+    profile = export_service().set_format(args.name, args.format)
     return _done(args, profile, f"{profile.name}: exports as {args.format}")
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    svc = _service()
+    svc = export_service()
     profile = svc.profile(args.name)
     svc.delete_profile(args.name)
     return _done(args, profile, f"deleted profile {args.name}")

@@ -157,3 +157,9 @@ def test_export_check_exit_codes(
     bad.write_text("this is not an env file\n")
     code, _, err = run(capsys, "export", "check", str(bad))
     assert code == 1 and err.count("\n") == 1
+
+
+def test_the_cli_offers_exactly_the_formats_envfile_writes() -> None:
+    from jwtdesk.cli.actions import EXPORT_FORMATS
+
+    assert tuple(f.value for f in envfile.Format) == EXPORT_FORMATS
