@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -15,19 +14,9 @@ from pytestqt.qtbot import QtBot
 
 from jwtdesk.core.keysets import Purpose
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.tasks import TaskRunner
 from jwtdesk.gui.views.build import EMPTY_TEXT, BuildView
-from jwtdesk.services import KeyService
-from jwtdesk.services.tokens import TokenService
 
 pytestmark = pytest.mark.secret_service
-
-
-@pytest.fixture
-def ctx(real_service: KeyService, qtbot: QtBot) -> Iterator[AppContext]:
-    runner = TaskRunner()
-    yield AppContext(real_service, TokenService(real_service), runner)
-    runner.shutdown()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import base64
 import json
 import statistics
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,19 +21,9 @@ from pytestqt.qtbot import QtBot
 from jwtdesk.core import tokens
 from jwtdesk.core.keysets import Purpose
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.tasks import TaskRunner
 from jwtdesk.gui.views.inspect import InspectView
-from jwtdesk.services import KeyService
-from jwtdesk.services.tokens import TokenService
 
 pytestmark = pytest.mark.secret_service
-
-
-@pytest.fixture
-def ctx(real_service: KeyService, qtbot: QtBot) -> Iterator[AppContext]:
-    runner = TaskRunner()
-    yield AppContext(real_service, TokenService(real_service), runner)
-    runner.shutdown()
 
 
 @pytest.fixture
