@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
@@ -43,28 +43,21 @@ def configure(app: QApplication) -> None:
     app.setWindowIcon(app_icon())
 
 
-class LazyTokenService:
-    """A TokenService built on first use. Importing it pulls in inspect and lint (~35 ms) that
-    start-up does not need; the Build and Inspect views use it when they are first shown.
-    (Deferring those imports inside jwtdesk.services.tokens would make this unnecessary.)"""
+def make_key_service() -> KeyService:
+    from jwtdesk.services import default_key_service
 
-    def __init__(self, keys: KeyService) -> None:
-        self._keys = keys
-        self._service: TokenService | None = None
+    return default_key_service()
 
-    def __getattr__(self, name: str) -> Any:
-        if self._service is None:
-            from jwtdesk.services.tokens import TokenService
 
-            self._service = TokenService(self._keys)
-        return getattr(self._service, name)
+def make_token_service(keys: KeyService) -> TokenService:
+    from jwtdesk.services.tokens import TokenService
+
+    return TokenService(keys)
 
 
 def build_context() -> AppContext:
-    from jwtdesk.services import default_key_service
-
-    keys = default_key_service()
-    return AppContext(keys, cast("TokenService", LazyTokenService(keys)), TaskRunner())
+    """Services are made when a view first needs them, after the first paint (start-up)."""
+    return AppContext(make_key_service, make_token_service, TaskRunner())
 
 
 def build_window(ctx: AppContext, **options: Any) -> MainWindow:

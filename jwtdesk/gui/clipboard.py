@@ -9,8 +9,6 @@ the copy is kept to recognise it; public keys and JWKS are copied plainly, with 
 
 from __future__ import annotations
 
-import hashlib
-
 from PySide6.QtCore import QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QClipboard, QGuiApplication
 
@@ -19,6 +17,8 @@ DEFAULT_TIMEOUT_S = 30
 
 
 def _digest(text: str) -> bytes:
+    import hashlib  # here: loading OpenSSL costs start-up ~3 ms
+
     return hashlib.sha256(text.encode("utf-8")).digest()
 
 

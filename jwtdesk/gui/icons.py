@@ -10,13 +10,16 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QByteArray, QPoint, QRect, QSize
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 APP_ICON = "jwtdesk"
 # Next to the package's modules (not importlib.resources: it costs ~25 ms at start-up).
 ICONS = Path(__file__).resolve().parent.parent / "resources" / "icons"
+# Not Qt.GlobalColor.transparent: the first use of ``Qt`` costs ~20 ms, and the icons of the
+# first frame are drawn before anything else needs it (start-up time).
+TRANSPARENT = QColor(0, 0, 0, 0)
 
 
 @cache
@@ -59,7 +62,7 @@ class PaletteIconEngine(QIconEngine):
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         pixmap = QPixmap(size)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(TRANSPARENT)
         painter = QPainter(pixmap)
         self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
         painter.end()
@@ -83,7 +86,7 @@ def app_icon() -> QIcon:
     out = QIcon()
     for side in (16, 24, 32, 48, 64, 128, 256):
         pixmap = QPixmap(side, side)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(TRANSPARENT)
         painter = QPainter(pixmap)
         renderer.render(painter)
         painter.end()

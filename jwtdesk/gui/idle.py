@@ -4,6 +4,10 @@ An application-wide event filter notes the time of the last user input (keys, mo
 wheel, touch) in any window, dialogs included; a coarse timer compares it with the timeout.
 Restarting a timer on every mouse move would cost more than reading a clock. An open dialog
 does not hold the lock off: the filter sees no input from it while the user is away.
+
+The filter is installed by :meth:`IdleLock.start`, which the main window calls after its first
+paint: the first event a Python filter sees for an object of a class PySide has not loaded yet
+makes PySide load every class of that module (~30 ms), which start-up should not wait for.
 """
 
 from __future__ import annotations
@@ -43,10 +47,20 @@ class IdleLock(QObject):
         # Check a few times per timeout, at least every 5 s, so the lock is at most ~5 s late.
         self._check.setInterval(max(10, min(5000, timeout_ms // 4)))
         self._check.timeout.connect(self.on_check_timeout)
+        self._installed = False
+
+    def start(self) -> None:
+        """Watch input app-wide and start the clock (idempotent)."""
+        self._last = time.monotonic()
         app = QCoreApplication.instance()
-        if app is not None:
+        if app is not None and not self._installed:
             app.installEventFilter(self)
+            self._installed = True
         self._check.start()
+
+    @property
+    def running(self) -> bool:
+        return self._check.isActive()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() in _INPUT:
@@ -67,5 +81,6 @@ class IdleLock(QObject):
     def stop(self) -> None:
         self._check.stop()
         app = QCoreApplication.instance()
-        if app is not None:
+        if app is not None and self._installed:
             app.removeEventFilter(self)
+            self._installed = False

@@ -7,10 +7,12 @@ not pay for it.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from jwtdesk.core.errors import JwtdeskError
-from jwtdesk.services import KeyService
+
+if TYPE_CHECKING:
+    from jwtdesk.services import KeyService
 
 
 class KeyringStatus(NamedTuple):

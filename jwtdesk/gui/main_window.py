@@ -7,10 +7,13 @@ view: never a token, never a secret (nothing restored that should not be).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -28,10 +31,14 @@ from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import app_icon, icon
 from jwtdesk.gui.idle import DEFAULT_IDLE_MS, IdleLock
 from jwtdesk.gui.keyring_status import KeyringStatus, probe
-from jwtdesk.gui.views.keys import KeysView
-from jwtdesk.gui.widgets.banner import Banner, Kind
-from jwtdesk.gui.widgets.secret_field import DEFAULT_REVEAL_MS
 from jwtdesk.gui.widgets.statusbar import StatusBar
+
+if TYPE_CHECKING:
+    from jwtdesk.gui.views.keys import KeysView
+    from jwtdesk.gui.widgets.banner import Banner
+
+# Start-up: what runs before the first paint does not touch ``QtCore.Qt``. Its first use makes
+# PySide create ~100 Python enums (~20 ms); the views pay that just after the first paint.
 
 PROBE_FALLBACK_MS = 1000  # probe the keyring even if no paint was seen by then
 # (key, label, icon, shortcut); the key names the view in QSettings.
@@ -43,7 +50,30 @@ VIEWS = (
 )
 
 
-# The other views' modules are imported when the view is first shown (start-up time).
+# Each view's module is imported when the view is first needed (start-up time). Start-up
+# imports the first view's heavier dependencies one per event-loop turn before the view itself.
+VIEW_MODULES = {key: f"jwtdesk.gui.views.{key}" for key, *_ in VIEWS}
+VIEW_DEPENDENCIES = {
+    "keys": (
+        "jwtdesk.gui.widgets.badge",
+        "jwtdesk.services",
+        "jwtdesk.gui.models.keys",
+        "jwtdesk.gui.views.key_details",
+        "jwtdesk.gui.views.key_actions",
+    ),
+}
+
+
+def keys_view(
+    ctx: AppContext, clipboard: ClipboardGuard, reveal_ms: int | None, load: Callable[[], bool]
+) -> QWidget:
+    from jwtdesk.gui.views.keys import KeysView
+
+    if reveal_ms is None:
+        return KeysView(ctx, None, clipboard, load=load())
+    return KeysView(ctx, None, clipboard, reveal_ms, load=load())
+
+
 def build_view(ctx: AppContext) -> QWidget:
     from jwtdesk.gui.views.build import BuildView
 
@@ -72,7 +102,7 @@ class MainWindow(QMainWindow):
         *,
         clipboard_timeout_s: float = DEFAULT_TIMEOUT_S,
         idle_timeout_ms: int = DEFAULT_IDLE_MS,
-        reveal_timeout_ms: int = DEFAULT_REVEAL_MS,
+        reveal_timeout_ms: int | None = None,  # None: the Keys view's default (30 s)
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -83,10 +113,15 @@ class MainWindow(QMainWindow):
         self.idle = IdleLock(ctx, idle_timeout_ms, self)
         self.dialog: QDialog | None = None
         self._probed = self._probe_started = False
-        self.keys_view = KeysView(ctx, None, self.clipboard, reveal_timeout_ms)
-        # Keys is the first view; the others are built when first shown (start-up time).
-        self.views: dict[str, QWidget] = {"keys": self.keys_view}
+        # Views are built when first needed: the one on screen right after the first paint
+        # (the window appears without waiting for its content), Keys next (its actions fill
+        # the Keys menu), the others when first shown.
+        self._painted = self._starting = False
+        self.views: dict[str, QWidget] = {}
         self._factories: dict[str, Callable[[], QWidget]] = {
+            "keys": partial(
+                keys_view, ctx, self.clipboard, reveal_timeout_ms, lambda: not self._starting
+            ),
             "build": partial(build_view, ctx),
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
@@ -105,21 +140,19 @@ class MainWindow(QMainWindow):
         self.nav.setIconSize(QSize(side, side))
         self.nav.setSpacing(2)
         self.stack = QStackedWidget(self)
-        for key, label, icon_name, shortcut in VIEWS:
+        for _key, label, icon_name, shortcut in VIEWS:
             item = QListWidgetItem(icon(icon_name), label)
-            item.setData(Qt.ItemDataRole.UserRole, key)
             item.setToolTip(f"{label} ({shortcut})")
             self.nav.addItem(item)
-            self.stack.addWidget(self.views.get(key) or QWidget(self.stack))
+            self.stack.addWidget(QWidget(self.stack))
         em = self.fontMetrics().averageCharWidth()
         self.nav.setMinimumWidth(em * 12)
-        self.banner = Banner(self)
+        self._banner: Banner | None = None
         right = QWidget(self)
-        box = QVBoxLayout(right)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.banner)
-        box.addWidget(self.stack, 1)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self._right_box = QVBoxLayout(right)
+        self._right_box.setContentsMargins(0, 0, 0, 0)
+        self._right_box.addWidget(self.stack, 1)
+        self.splitter = QSplitter(parent=self)  # horizontal; (self) would test for Qt.Orientation
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
@@ -136,8 +169,8 @@ class MainWindow(QMainWindow):
         self, menu: str, text: str, slot: Callable[[], object], keys: str = "", icon_name: str = ""
     ) -> QAction:
         action = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
+        if keys:  # setShortcut(...) would test its argument for Qt.Key (start-up time)
+            action.setShortcuts([QKeySequence.fromString(keys)])
         action.triggered.connect(slot)
         self._menus[menu].addAction(action)
         self.shortcut_actions.append(action)
@@ -148,15 +181,8 @@ class MainWindow(QMainWindow):
         titles = (("file", "&File"), ("keys", "&Keys"), ("view", "&View"), ("help", "&Help"))
         self._menus = {name: bar.addMenu(title) for name, title in titles}
         self.shortcut_actions: list[QAction] = []
-        kv = self.keys_view
-        self._menus["file"].addAction(kv.key_actions.new_action)
-        self.shortcut_actions.append(kv.key_actions.new_action)
-        self._menus["file"].addSeparator()
         self._add("file", "&Lock now", self.lock_now, "Ctrl+Shift+L", "lock")
         self._add("file", "&Quit", self.close, "Ctrl+Q", "quit")
-        for action in kv.key_actions.for_menu[1:]:
-            self._menus["keys"].addAction(action)
-            self.shortcut_actions.append(action)
         for key, label, icon_name, shortcut in VIEWS:
             self._add("view", f"&{label}", partial(self.show_view, key), shortcut, icon_name)
         self._menus["view"].addSeparator()
@@ -172,19 +198,51 @@ class MainWindow(QMainWindow):
         ctx.runner.task_started.connect(self.on_runner_task_started)
         self.clipboard.countdown_changed.connect(self.status.set_clipboard_countdown)
         self.clipboard.cleared.connect(self.on_clipboard_cleared)
-        self.keys_view.activation_requested.connect(lambda: self.show_view("keys"))
+
+    def _attach_keys(self, view: KeysView) -> None:
+        """The Keys view's actions go to the File and Keys menus; its layout is restored."""
+        actions = view.key_actions
+        file_menu, first = self._menus["file"], self._menus["file"].actions()[0]
+        file_menu.insertAction(first, actions.new_action)
+        file_menu.insertSeparator(first)
+        for action in actions.for_menu[1:]:
+            self._menus["keys"].addAction(action)
+        self.shortcut_actions[:0] = actions.for_menu
+        view.activation_requested.connect(lambda: self.show_view("keys"))
+        restorers: list[tuple[str, Callable[[QByteArray], object]]] = [
+            ("keys/splitter", view.splitter.restoreState),
+            ("keys/header", view.tree.header().restoreState),
+        ]
+        for key, target in restorers:
+            value = self.settings.value(key)
+            if isinstance(value, QByteArray):
+                target(value)
 
     # --- views -------------------------------------------------------------------------------
 
     @property
+    def banner(self) -> Banner:
+        """The window's message banner above the views, made on first use."""
+        if self._banner is None:
+            from jwtdesk.gui.widgets.banner import Banner
+
+            self._banner = Banner(self)
+            self._right_box.insertWidget(0, self._banner)
+        return self._banner
+
+    @property
     def current_view(self) -> str:
-        item = self.nav.currentItem()
-        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else "keys"
+        row = self.nav.currentRow()
+        return VIEWS[row][0] if 0 <= row < len(VIEWS) else "keys"
 
     def show_view(self, key: str) -> None:
         keys = [v[0] for v in VIEWS]
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
+
+    @property
+    def keys_view(self) -> KeysView:
+        return cast("KeysView", self.view("keys"))
 
     def view(self, key: str) -> QWidget:
         """The view called ``key``, built on first use in its place in the stack."""
@@ -201,11 +259,14 @@ class MainWindow(QMainWindow):
             placeholder.deleteLater()
         self.stack.setCurrentIndex(current)
         self.views[key] = widget
+        if key == "keys":
+            self._attach_keys(cast("KeysView", widget))
         return widget
 
     def on_nav_current_row_changed(self, row: int) -> None:
         if row >= 0:
-            self.view(VIEWS[row][0])
+            if self._painted:  # before the first paint the placeholder is shown
+                self.view(VIEWS[row][0])
             self.stack.setCurrentIndex(row)
 
     def focus_token(self) -> None:
@@ -215,13 +276,13 @@ class MainWindow(QMainWindow):
         if callable(focus):
             focus()
         else:
-            view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            view.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
 
     # --- dialogs -----------------------------------------------------------------------------
 
     def _open(self, dialog: QDialog) -> None:
         self.dialog = dialog
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(self._dialog_closed)
         dialog.open()
 
@@ -267,6 +328,8 @@ class MainWindow(QMainWindow):
 
     def show_unexpected_error(self, line: str) -> None:
         """One line for a bug (the excepthook); never a traceback, never exception text."""
+        from jwtdesk.gui.widgets.banner import Kind
+
         self.banner.show_message(line, Kind.ERROR)
         self.status.showMessage(line, 10000)
 
@@ -277,15 +340,48 @@ class MainWindow(QMainWindow):
         if not self._probed:
             self._probed = True
             # After the first frame is painted: a worker importing keyring and cryptography
-            # holds the GIL in bursts, which would slow the first paint down.
-            self.nav.viewport().installEventFilter(self)
-            QTimer.singleShot(PROBE_FALLBACK_MS, self.probe_keyring)
+            # holds the GIL in bursts, and the idle lock's app-wide filter makes PySide load
+            # every class it has not loaded yet; either would slow the first paint down.
+            # (The filter watches this window only: a child's private class would cost that.)
+            self.installEventFilter(self)
+            QTimer.singleShot(PROBE_FALLBACK_MS, self.on_first_paint)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.Paint and watched is self.nav.viewport():
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self.probe_keyring)
+        if event.type() == QEvent.Type.Paint and watched is self:
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self.on_first_paint)
         return False
+
+    def on_first_paint(self) -> None:
+        """Build the content in steps, one per event-loop turn, each well under 50 ms: the
+        window stays responsive (and repaints) while its first view is made."""
+        if self._painted:
+            return
+        self._painted = self._starting = True
+        first = self.current_view
+        steps: list[Callable[[], object]] = [
+            lambda: QtCore.Qt,  # PySide makes the Qt namespace's enums on first use (~20 ms)
+            lambda: self.ctx.keys,  # the services
+        ]
+        # The Keys menu's actions come from the Keys view: it is built whichever view is first.
+        for key in dict.fromkeys((first, "keys")):
+            modules = (*VIEW_DEPENDENCIES.get(key, ()), VIEW_MODULES[key])
+            steps += [partial(importlib.import_module, name) for name in modules]
+            steps.append(partial(self.view, key))
+        steps += [self.end_start_up, self.idle.start, self.probe_keyring]
+        self._run_steps(steps)
+
+    def end_start_up(self) -> None:
+        """The Keys view was built empty during start-up: fill it now, in a step of its own."""
+        self._starting = False
+        keys = self.views.get("keys")
+        if keys is not None:
+            cast("KeysView", keys).reload()
+
+    def _run_steps(self, steps: Sequence[Callable[[], object]]) -> None:
+        steps[0]()
+        if len(steps) > 1:
+            QTimer.singleShot(1, partial(self._run_steps, steps[1:]))
 
     def probe_keyring(self) -> None:
         if self._probe_started:
@@ -297,6 +393,8 @@ class MainWindow(QMainWindow):
     def on_probe_done(self, status: KeyringStatus) -> None:
         self.status.set_keyring(status)
         if not status.ok:
+            from jwtdesk.gui.widgets.banner import Kind
+
             self.banner.show_message(f"Keyring {status.state}: {status.message}", Kind.WARNING)
         self.keyring_checked.emit(status)
 
@@ -313,8 +411,6 @@ class MainWindow(QMainWindow):
         restorers: list[tuple[str, Callable[[QByteArray], object]]] = [
             ("window/state", self.restoreState),
             ("window/splitter", self.splitter.restoreState),
-            ("keys/splitter", self.keys_view.splitter.restoreState),
-            ("keys/header", self.keys_view.tree.header().restoreState),
         ]
         for key, target in restorers:
             value = s.value(key)
@@ -328,8 +424,11 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("window/splitter", self.splitter.saveState())
         s.setValue("window/view", self.current_view)
-        s.setValue("keys/splitter", self.keys_view.splitter.saveState())
-        s.setValue("keys/header", self.keys_view.tree.header().saveState())
+        keys = self.views.get("keys")
+        if keys is not None:  # else the stored layout stays as it was
+            view = cast("KeysView", keys)
+            s.setValue("keys/splitter", view.splitter.saveState())
+            s.setValue("keys/header", view.tree.header().saveState())
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)

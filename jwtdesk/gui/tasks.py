@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from jwtdesk.core.errors import JwtdeskError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -54,7 +56,9 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, workers: int = 4) -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jwtdesk-task")
+        self._workers = workers
+        self._pool: ThreadPoolExecutor | None = None  # made on first use (start-up time)
+        self._closed = False
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[OnDone, OnError | None]] = {}
         self._running = 0
@@ -75,9 +79,19 @@ class TaskRunner(QObject):
         if self._running == 1:
             self.busy_changed.emit(True)
         self.task_started.emit(label)
-        future = self._pool.submit(fn)
+        future = self._executor().submit(fn)
         future.add_done_callback(lambda fut: self._finish(task, fut))
         return task
+
+    def _executor(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            if self._closed:
+                raise RuntimeError("TaskRunner is shut down")
+            name = "jwtdesk-task"
+            self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix=name)
+        return self._pool
 
     @property
     def busy(self) -> bool:
@@ -87,7 +101,9 @@ class TaskRunner(QObject):
         """Stop accepting work; running tasks finish but their callbacks are dropped."""
         for ident in list(self._callbacks):
             self._callbacks.pop(ident, None)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._closed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _finish(self, task: Task, fut: Future[Any]) -> None:  # worker thread
         exc = fut.exception()

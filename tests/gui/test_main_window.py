@@ -18,7 +18,9 @@ from jwtdesk.gui.app import build_window, make_excepthook, one_line
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.help import AboutDialog, HelpDialog
 from jwtdesk.gui.main_window import MainWindow
+from jwtdesk.gui.tasks import TaskRunner
 from jwtdesk.services import KeyService
+from jwtdesk.services.tokens import TokenService
 from tests.gui.conftest import make_ctx, open_window
 from tests.gui.keys_helpers import focused, press, seed, wait_dialog
 from tests.keyrings import MemoryKeyring
@@ -210,3 +212,68 @@ def test_status_bar_names_an_unusable_keyring_and_the_fix(
     assert fix in window.status.keyring_label.toolTip()
     assert window.banner.isVisible() and fix in window.banner.text
     ctx.runner.shutdown()
+
+
+def test_the_window_appears_before_its_views_are_built(
+    memory_service: KeyService, memory_keyring: MemoryKeyring, qtbot: QtBot, settings: QSettings
+) -> None:
+    """Start-up: the frame (navigation, menus, status bar) first; after its first paint the
+    current view is built and filled in steps; then the idle lock and the keyring probe."""
+    memory_service.create("a", "HS256")
+    memory_keyring.calls.clear()
+    made: list[str] = []
+
+    def make_keys() -> KeyService:
+        made.append("keys")
+        return memory_service
+
+    ctx = AppContext(make_keys, TokenService, TaskRunner())
+    window = build_window(ctx, settings=settings)
+    qtbot.addWidget(window)
+    assert window.views == {} and made == [] and not window.idle.running
+    file_menu = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert "&New keyset…" not in file_menu  # the Keys view's actions come with the view
+    window.show()
+    qtbot.waitUntil(lambda: window.status.keyring_status.state != "checking", timeout=5000)
+    assert made == ["keys"] and set(window.views) == {"keys"}
+    assert [k.name for k in window.keys_view.model.keysets] == ["a"]
+    assert window.idle.running
+    file_menu = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+    assert file_menu[0] == "&New keyset…"
+    assert sum(memory_keyring.calls.values()) == 1  # the probe's one read, after show
+    ctx.runner.shutdown()
+
+
+def test_last_view_first_and_the_keys_menu_still_filled(
+    ctx: AppContext, qtbot: QtBot, settings: QSettings
+) -> None:
+    settings.setValue("window/view", "inspect")
+    window = open_window(ctx, qtbot, settings)
+    assert window.current_view == "inspect"
+    assert window.stack.currentWidget() is window.views["inspect"]
+    assert "keys" in window.views  # built too: its actions are in the menus
+    seed(ctx, "hmac", "HS256")
+    press(window, "Ctrl+N")  # New keyset switches to Keys and opens the dialog
+    dialog = wait_dialog(qtbot, window.keys_view.key_actions)
+    assert window.current_view == "keys"
+    dialog.reject()
+
+
+def test_the_context_makes_its_services_on_first_use(memory_service: KeyService) -> None:
+    calls: list[str] = []
+
+    def make_keys() -> KeyService:
+        calls.append("keys")
+        return memory_service
+
+    def make_tokens(keys: KeyService) -> TokenService:
+        calls.append("tokens")
+        assert keys is memory_service
+        return TokenService(keys)
+
+    runner = TaskRunner()
+    ctx = AppContext(make_keys, make_tokens, runner)
+    assert calls == []
+    assert ctx.tokens is ctx.tokens  # made once, after the key service it is given
+    assert ctx.keys is memory_service and calls == ["keys", "tokens"]
+    runner.shutdown()

@@ -186,3 +186,24 @@ def test_a_missing_secret_is_reported_in_the_banner(
     assert "is not in the OS keyring" in banner.text and "jwtdesk doctor" in banner.text
     assert field.shown_text == MASK and field.eye.isEnabled() and not field.eye.isChecked()
     assert window.dialog is None  # inline, never a modal
+
+
+def test_the_idle_lock_watches_input_only_once_started(ctx: AppContext, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QLineEdit
+
+    from jwtdesk.gui.idle import IdleLock
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    lock = IdleLock(ctx, 60_000)
+    lock._last -= 10  # ten seconds ago
+    qtbot.keyClick(field, Qt.Key.Key_A)
+    assert not lock.running and lock.idle_ms() >= 10_000  # no filter yet: not counted
+    lock.start()
+    lock.start()  # idempotent
+    assert lock.running
+    lock._last -= 10
+    qtbot.keyClick(field, Qt.Key.Key_A)
+    assert lock.idle_ms() < 5000  # the key press counted as activity
+    lock.stop()
+    assert not lock.running

@@ -56,3 +56,16 @@ def test_cancelled_task_drops_its_callbacks(qtbot: QtBot) -> None:
     assert task.finished and task.cancelled
     assert busy == [True, False]
     runner.shutdown()
+
+
+def test_no_thread_until_the_first_task_and_none_after_shutdown() -> None:
+    before = threading.active_count()
+    runner = TaskRunner()
+    assert threading.active_count() == before  # the pool is made on first use (start-up)
+    runner.shutdown()
+    try:
+        runner.run(lambda: 1, lambda _v: None)
+    except RuntimeError as exc:
+        assert "shut down" in str(exc)
+    else:  # pragma: no cover - the assertion below reports it
+        raise AssertionError("a shut-down runner accepted work")

@@ -65,6 +65,8 @@ class KeysView(QWidget):
         parent: QWidget | None = None,
         clipboard: ClipboardGuard | None = None,
         reveal_timeout_ms: int = DEFAULT_REVEAL_MS,
+        *,
+        load: bool = True,  # False: empty until reload() (the main window's start-up steps)
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -85,7 +87,8 @@ class KeysView(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.on_ctx_keysets_changed)
         self._watcher.directoryChanged.connect(self._debounce.start)
-        self.reload()
+        if load:
+            self.reload()
 
     # --- construction ------------------------------------------------------------------------
 
