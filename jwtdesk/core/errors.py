@@ -42,6 +42,10 @@ class KeyringUnavailable(JwtdeskError):
     """No usable OS keyring, or it is locked. jwtdesk never falls back to plaintext."""
 
 
+class KeyringLocked(KeyringUnavailable):
+    """The OS keyring is there but locked: unlocking it is the fix."""
+
+
 class SecretMissing(JwtdeskError):
     """The index names a key version whose secret is not in the keyring."""
 

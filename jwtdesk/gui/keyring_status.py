@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.errors import JwtdeskError, KeyringLocked
 
 if TYPE_CHECKING:
     from jwtdesk.services import KeyService
@@ -45,7 +45,7 @@ def probe(keys: KeyService) -> KeyringStatus:
         vault.check()
     except JwtdeskError as exc:
         name = _safe_name(keys)
-        state = "locked" if "locked" in str(exc) else "unavailable"
+        state = "locked" if isinstance(exc, KeyringLocked) else "unavailable"
         return KeyringStatus(name, state, str(exc))
     return KeyringStatus(backend, "unlocked")
 

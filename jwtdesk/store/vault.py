@@ -17,7 +17,7 @@ import hmac
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
-from jwtdesk.core.errors import KeyringUnavailable, SecretMissing, StoreCorrupt
+from jwtdesk.core.errors import KeyringLocked, KeyringUnavailable, SecretMissing, StoreCorrupt
 from jwtdesk.core.secret import Secret
 
 if TYPE_CHECKING:
@@ -188,7 +188,7 @@ def _chunk_count(head: str) -> int:
 def _translate(exc: Exception, backend: str) -> KeyringUnavailable:
     kind = type(exc).__name__
     if kind == "KeyringLocked":
-        return KeyringUnavailable(
+        return KeyringLocked(
             "the OS keyring is locked: unlock it (log in to the desktop session or open your "
             "keyring manager) and try again; nothing was changed"
         )

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from jwtdesk.core.errors import KeyringUnavailable, SecretMissing, StoreCorrupt
+from jwtdesk.core.errors import KeyringLocked, KeyringUnavailable, SecretMissing, StoreCorrupt
 from jwtdesk.core.secret import Secret
 from jwtdesk.store.vault import SERVICE, Vault
 from tests.keyrings import WINDOWS_BLOB_LIMIT, LimitedKeyring, MemoryKeyring
@@ -121,6 +121,27 @@ def test_backend_errors_never_carry_the_value() -> None:
 
     assert base64.b64encode(value).decode() not in str(info.value)
     assert "RuntimeError" in str(info.value)
+
+
+def test_a_locked_keyring_is_its_own_error() -> None:
+    from keyring.errors import KeyringLocked as Locked
+
+    class LockedRing(MemoryKeyring):
+        def get_password(self, service: str, username: str) -> str | None:
+            raise Locked("collection is locked")
+
+    with pytest.raises(KeyringLocked) as info:
+        Vault(LockedRing()).check()
+    assert isinstance(info.value, KeyringUnavailable)  # callers catching the family still do
+    assert "unlock it" in str(info.value)
+    with pytest.raises(KeyringUnavailable) as other:
+        Vault(Exploding()).check()
+    assert not isinstance(other.value, KeyringLocked)
+
+
+class Exploding(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        raise RuntimeError("backend failure")
 
 
 def test_chained_backends_chunk_unless_all_are_unlimited(secret_service: object) -> None:
