@@ -138,3 +138,28 @@ def _anywhere(text: str) -> Extracted | None:
     if m is None:
         return None
     return Extracted(m.group(), "a token found in the text", m.start(), m.end())
+
+
+MAX_TOKEN_FILE = 1 << 20  # a token file (or a saved HTTP request) is far smaller than 1 MiB
+
+
+def read_token_file(path: str) -> str:
+    """The text of a file dropped (or pasted as a file) on the token field: UTF-8 text of at
+    most 1 MiB. Runs in the TaskRunner. Errors name the file, never its content."""
+    from pathlib import Path
+
+    from jwtdesk.core.errors import InvalidInput
+
+    name = Path(path).name
+    try:
+        with Path(path).open("rb") as fh:
+            data = fh.read(MAX_TOKEN_FILE + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(f"cannot read {name}: {reason}; drop a readable file") from None
+    if len(data) > MAX_TOKEN_FILE:
+        raise InvalidInput(f"{name} is larger than 1 MiB: drop or paste just the token")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name} is not UTF-8 text: drop a text file with the token") from None

@@ -32,7 +32,8 @@ VIEWS = (
     ),
     (
         "Inspect",
-        "Paste a token (or a whole Authorization header): decoded header and claims, "
+        "Paste a token (or a whole Authorization header), or drop a file holding one: decoded "
+        "header and claims, "
         "which key verified it, claim checks and findings.",
     ),
     ("Export", "Write keys to .env files and JWKS, and check a file for drift."),

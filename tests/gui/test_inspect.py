@@ -387,3 +387,74 @@ def test_closing_the_view_while_keys_are_read_is_harmless(ctx: AppContext, qtbot
     qtbot.waitUntil(lambda: not ctx.runner.busy, timeout=10_000)
     ctx.keysets_changed.emit()
     ctx.set_locked(True)
+
+
+def drop_file(view: InspectView, path: Path) -> None:
+    """A file dragged from a file manager and dropped on the token field."""
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    target = view.token_edit.viewport()
+    where = target.rect().center()
+    args = (Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton)
+    enter = QDragEnterEvent(where, *args, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()  # the field takes files
+    move = QDragMoveEvent(where, *args, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, move)
+    drop = QDropEvent(where.toPointF(), *args, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, drop)
+
+
+def test_a_dropped_file_is_read_and_inspected(
+    ctx: AppContext, view: InspectView, qtbot: QtBot, tmp_path: Path
+) -> None:
+    create(ctx, "api", "HS256")
+    request = tmp_path / "request.http"
+    line = "Authorization: Bearer " + build(ctx, sub="alice")
+    request.write_text(f"GET /orders HTTP/1.1\nHost: api.example\n{line}\n")
+    drop_file(view, request)
+    wait_state(qtbot, view, "valid")
+    assert view.token_edit.toPlainText() == request.read_text()  # the file's text, whole
+    assert "file://" not in view.token_edit.toPlainText()
+    assert "Authorization: Bearer header" in view.extracted_label.text()
+
+
+def test_a_file_pasted_from_a_file_manager_is_read_too(
+    ctx: AppContext, view: InspectView, qtbot: QtBot, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QMimeData, QUrl
+
+    create(ctx, "api", "HS256")
+    token_file = tmp_path / "token.txt"
+    token_file.write_text(build(ctx, sub="bob") + "\n")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(token_file))])
+    QGuiApplication.clipboard().setMimeData(data)
+    view.focus_token()
+    qtbot.keyClick(view.token_edit, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    wait_state(qtbot, view, "valid")
+    assert view.token_edit.toPlainText() == token_file.read_text()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00binary", "is not UTF-8 text"),
+        (b"x" * (1024 * 1024 + 1), "is larger than 1 MiB"),
+    ],
+)
+def test_an_unusable_dropped_file_is_explained_and_the_field_kept(
+    view: InspectView, qtbot: QtBot, tmp_path: Path, content: bytes, message: str
+) -> None:
+    view.set_token("eyJhbGciOiJIUzI1NiJ9.e30.sig")
+    bad = tmp_path / "dropped.bin"
+    bad.write_bytes(content)
+    drop_file(view, bad)
+    qtbot.waitUntil(view.banner.isVisible, timeout=5000)
+    assert message in view.banner.text and "dropped.bin" in view.banner.text
+    assert "\n" not in view.banner.text
+    assert view.token_edit.toPlainText() == "eyJhbGciOiJIUzI1NiJ9.e30.sig"  # nothing lost

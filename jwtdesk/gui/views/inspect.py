@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -29,9 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.inspect import Check, Report, inspect
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.extract import Extracted, extract
+from jwtdesk.gui.extract import Extracted, extract, read_token_file
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
 from jwtdesk.gui.tokenview import (
     LifetimeBar,
@@ -42,7 +44,7 @@ from jwtdesk.gui.tokenview import (
     span_of,
 )
 from jwtdesk.gui.views.inspect_findings import FindingsView
-from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel
+from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel, TokenEdit
 from jwtdesk.gui.views.inspect_keys import CandidateSource
 from jwtdesk.gui.views.inspect_text import Lifetime, json_text
 from jwtdesk.gui.views.inspect_verdict import VerdictLabel, adjusted_checks, keys_status
@@ -50,7 +52,8 @@ from jwtdesk.gui.widgets.banner import Banner
 
 EMPTY_TEXT = (
     "Paste a token (Ctrl+L) — or a whole Authorization: Bearer line, a Cookie header, or a URL "
-    "with a token parameter. It is decoded, verified and linted as you type."
+    "with a token parameter — or drop a file holding one. It is decoded, verified and linted "
+    "as you type."
 )
 
 
@@ -80,7 +83,7 @@ class InspectView(QWidget):
 
     def _build_inputs(self) -> None:
         self.banner = Banner()
-        self.token_edit = QPlainTextEdit()
+        self.token_edit = TokenEdit()
         monospace_edit(self.token_edit)
         self.token_edit.setPlaceholderText(EMPTY_TEXT)
         self.token_edit.setAccessibleName("Token to inspect")
@@ -185,6 +188,7 @@ class InspectView(QWidget):
 
     def _connect(self) -> None:
         self.token_edit.textChanged.connect(self.on_token_edit_text_changed)
+        self.token_edit.file_dropped.connect(self.on_token_edit_file_dropped)
         self.expect_form.expectations_changed.connect(self.on_expect_form_expectations_changed)
         self.source.candidates_changed.connect(self.on_source_candidates_changed)
         self.keys_panel.keysets_toggled.connect(self.on_keys_panel_keysets_toggled)
@@ -334,6 +338,17 @@ class InspectView(QWidget):
         if text != self._shown_text:  # re-colouring emits textChanged with the same text
             self._shown_text = text
             self.refresh()
+
+    def on_token_edit_file_dropped(self, path: str) -> None:
+        """A dropped file: read in the TaskRunner, then inspected as if pasted."""
+
+        def failed(exc: JwtdeskError) -> None:
+            self.banner.show_error(str(exc))
+
+        self.banner.hide()
+        self.ctx.runner.run(
+            partial(read_token_file, path), self.set_token, failed, label="Reading the file"
+        )
 
     def on_expect_form_expectations_changed(self) -> None:
         self.refresh()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, QMimeData, Qt, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -30,6 +31,32 @@ from jwtdesk.core.inspect import Expectations
 from jwtdesk.core.keysets import KeySet
 
 KINDS = ("access", "refresh", "confirmation", "custom")
+
+
+class TokenEdit(QPlainTextEdit):
+    """The token field. Text is pasted or dropped as usual; a local file dropped on it (or
+    pasted from a file manager) is announced with ``file_dropped(path)`` for the view to read
+    in the TaskRunner, instead of its URL being inserted as text."""
+
+    file_dropped = Signal(str)
+
+    @staticmethod
+    def _local_file(source: QMimeData) -> str:
+        if source.hasUrls():
+            urls = [u for u in source.urls() if u.isLocalFile()]
+            if len(urls) == 1:
+                return urls[0].toLocalFile()
+        return ""
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 - Qt override
+        return bool(self._local_file(source)) or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 - Qt override
+        path = self._local_file(source)
+        if path:
+            self.file_dropped.emit(path)
+        else:
+            super().insertFromMimeData(source)
 
 
 class KeysPanel(QGroupBox):
