@@ -369,6 +369,7 @@ class MainWindow(QMainWindow):
             steps += [partial(importlib.import_module, name) for name in modules]
             steps.append(partial(self.view, key))
         steps += [self.end_start_up, self.idle.start, self.probe_keyring]
+        steps.append(lambda: self.keys_view.details.prepare())  # noqa: PLW0108 - not built yet
         self._run_steps(steps)
 
     def end_start_up(self) -> None:

@@ -241,6 +241,7 @@ def test_the_window_appears_before_its_views_are_built(
     file_menu = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert file_menu[0] == "&New keyset…"
     assert sum(memory_keyring.calls.values()) == 1  # the probe's one read, after show
+    qtbot.waitUntil(lambda: window.keys_view.details._built, timeout=5000)  # then, idle
     ctx.runner.shutdown()
 
 

@@ -102,6 +102,11 @@ class KeyDetails(QWidget):
         clipboard.countdown_changed.connect(self.on_clipboard_countdown_changed)
         clipboard.cleared.connect(self.on_clipboard_cleared)
 
+    def prepare(self) -> None:
+        """Build the content page now (the main window does this after start-up, in a step of
+        its own, so that the first selection does not pay ~20 ms for it)."""
+        self._ensure_content()
+
     def _ensure_content(self) -> None:
         if self._built:
             return
