@@ -16,7 +16,7 @@ from jwtdesk.core import keysets as ks_mod
 from jwtdesk.core import profiles
 from jwtdesk.core.algorithms import KeyType, check_size
 from jwtdesk.core.algorithms import get as get_algorithm
-from jwtdesk.core.errors import Conflict, JwtdeskError
+from jwtdesk.core.errors import Cancelled, Conflict, JwtdeskError
 from jwtdesk.core.keysets import DEFAULT_ROTATION, KeySet, KeyVersion, Purpose, State
 from jwtdesk.core.secret import Secret
 from jwtdesk.store.auditlog import AuditEntry, AuditLog
@@ -98,7 +98,11 @@ class KeyService:
         purpose: Purpose = Purpose.CUSTOM,
         rotation_period: timedelta = DEFAULT_ROTATION,
         notes: str = "",
+        cancelled: Callable[[], bool] | None = None,
     ) -> KeySet:
+        """A new keyset with a fresh key. ``cancelled`` is asked once the key is generated
+        (RSA-4096 takes seconds and cannot be interrupted): if it says so, nothing is stored
+        and :class:`Cancelled` is raised."""
         ks_mod.check_name(name)
         algorithm = get_algorithm(alg)
         check_size(algorithm, size)
@@ -111,6 +115,8 @@ class KeyService:
             from jwtdesk.core import keys as keymod  # deferred: cryptography costs ~30 ms
 
             material = keymod.generate(algorithm, size)
+            if cancelled is not None and cancelled():
+                raise Cancelled(f"creating {name} was cancelled; nothing was stored")
             now = self.clock()
             version = self._version(material, now)
             with self.index.locked() as state:

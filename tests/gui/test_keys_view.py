@@ -302,6 +302,9 @@ def test_esc_cancels_key_generation_and_keeps_nothing(
     wait_idle(qtbot, ctx)
     assert ctx.keys.keysets() == ()
     assert view.key_actions.new_action.isEnabled()
+    audit = ctx.keys.index.home / "audit.log"
+    lines = audit.read_text().splitlines() if audit.exists() else []
+    assert not any('"delete"' in line for line in lines)  # nothing was stored to undo
 
 
 def test_ok_button_is_the_dialogs_accept(window: MainWindow, qtbot: QtBot) -> None:

@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog
 
 from jwtdesk.core.algorithms import get as get_algorithm
-from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.errors import Cancelled, JwtdeskError
 from jwtdesk.core.keysets import KeySet, State
 from jwtdesk.gui.icons import icon
 
@@ -171,20 +171,20 @@ class KeyActions(QObject):
         self._cancel = cancel
 
         def work() -> KeySet | None:
-            ks = keys.create(
-                req.name,
-                req.alg,
-                size=req.size,
-                service=req.service,
-                environment=req.environment,
-                purpose=req.purpose,
-                rotation_period=req.rotation_period,
-                notes=req.notes,
-            )
-            if cancel.is_set():
-                keys.delete(ks.name)  # cancelled while generating: keep nothing
+            try:
+                return keys.create(
+                    req.name,
+                    req.alg,
+                    size=req.size,
+                    service=req.service,
+                    environment=req.environment,
+                    purpose=req.purpose,
+                    rotation_period=req.rotation_period,
+                    notes=req.notes,
+                    cancelled=cancel.is_set,  # asked before anything is stored
+                )
+            except Cancelled:
                 return None
-            return ks
 
         def then(ks: KeySet | None) -> None:
             self._cancel = None
