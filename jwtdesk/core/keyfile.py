@@ -218,6 +218,7 @@ def _private_pem_from_jwk(jwk: Mapping[str, Any], label: str) -> bytes:
     def num(name: str) -> int:
         return int.from_bytes(b64url_decode(str(jwk[name])), "big")
 
+    mismatch = False
     try:
         private: Any
         if jwk.get("kty") == "RSA":
@@ -229,12 +230,21 @@ def _private_pem_from_jwk(jwk: Mapping[str, Any], label: str) -> bytes:
         elif jwk.get("kty") == "EC":
             curves = {"P-256": ec.SECP256R1(), "P-384": ec.SECP384R1(), "P-521": ec.SECP521R1()}
             private = ec.derive_private_key(num("d"), curves[jwk["crv"]])
+            point = private.public_key().public_numbers()
+            given = (num("x"), num("y")) if "x" in jwk or "y" in jwk else (point.x, point.y)
+            mismatch = given != (point.x, point.y)
         elif jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
             private = ed25519.Ed25519PrivateKey.from_private_bytes(b64url_decode(str(jwk["d"])))
+            raw = private.public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            )
+            mismatch = "x" in jwk and b64url_decode(str(jwk["x"])) != raw
         else:
             raise KeyError("kty")
     except (KeyError, ValueError, TypeError):
         raise InvalidInput(f"{label}: not a private JWK (RSA, EC or Ed25519 with 'd')") from None
+    if jwk.get("kty") != "RSA" and mismatch:  # RSA numbers are checked by private_key()
+        raise InvalidInput(f"{label}: the JWK's public members do not match its private key")
     pem: bytes = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )

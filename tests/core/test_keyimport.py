@@ -534,6 +534,23 @@ def test_private_jwk_whose_public_members_lie() -> None:
         keyimport.read(jwk_bytes(jwk), "k.jwk")
 
 
+def test_a_signing_key_file_whose_public_members_lie_is_refused_too() -> None:
+    """``token build --key-file`` reads private JWKs through keyfile.load_signing."""
+    from jwtdesk.core.keyfile import load_signing
+
+    key, other = km.ec_key("P-256"), km.ec_key("P-256", 1)
+    jwk = km.private_jwk(key) | {k: v for k, v in km.public_jwk(other).items() if k in "xy"}
+    with pytest.raises(InvalidInput, match="public members do not match") as err:
+        load_signing(jwk_bytes(jwk), "k.jwk", "ES256")
+    refused(err.value.message, *km.material_texts(key))
+    ed, ed2 = km.ed_key(), km.ed_key(1)
+    jwk = km.private_jwk(ed) | {"x": km.public_jwk(ed2)["x"]}
+    with pytest.raises(InvalidInput, match="public members do not match"):
+        load_signing(jwk_bytes(jwk), "k.jwk", "EdDSA")
+    good = load_signing(jwk_bytes(km.private_jwk(key)), "k.jwk", "ES256")
+    assert good.alg == "ES256"  # a consistent JWK still loads
+
+
 def test_rsa_jwk_inconsistent_numbers(rsa2048: rsa.RSAPrivateKey) -> None:
     jwk = km.private_jwk(rsa2048) | {"n": km.public_jwk(km.rsa_key(2048, 1))["n"]}
     with pytest.raises(InvalidInput, match="not a private JWK") as err:
