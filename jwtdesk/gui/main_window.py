@@ -382,7 +382,9 @@ class MainWindow(QMainWindow):
     def _run_steps(self, steps: Sequence[Callable[[], object]]) -> None:
         steps[0]()
         if len(steps) > 1:
-            QTimer.singleShot(1, partial(self._run_steps, steps[1:]))
+            # 1 ms, not 0: timers already due (input, animations) run in between. With this
+            # window as context, the steps stop if it is destroyed meanwhile.
+            QTimer.singleShot(1, self, partial(self._run_steps, steps[1:]))
 
     def probe_keyring(self) -> None:
         if self._probe_started:
