@@ -1,13 +1,15 @@
 """What each cell of the keys tree says: plain functions over a row and the time (no Qt).
 
 Rows are groups (service · environment), keysets, and key versions. Nothing here ever sees a
-secret: keysets and versions come from the index (DESIGN.md rule 2).
+secret: keysets and versions come from the index (DESIGN.md rule 2). :func:`row_cells` says a
+whole row at once (the model fills its items from it); the one-cell functions read from it.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import IntEnum
+from typing import NamedTuple
 
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
 
@@ -31,9 +33,9 @@ class Column(IntEnum):
 
 
 class Node:
-    """One row. ``ident`` is the index's internal id; children are kept in display order."""
+    """One row. ``ident`` names it in the model; children are kept in display order."""
 
-    __slots__ = ("cache", "children", "group", "ident", "keyset", "parent", "row", "version")
+    __slots__ = ("children", "group", "ident", "keyset", "parent", "row", "version")
 
     def __init__(
         self,
@@ -48,7 +50,6 @@ class Node:
         self.ident, self.parent, self.row = ident, parent, row
         self.group, self.keyset, self.version = group, keyset, version
         self.children: list[Node] = []
-        self.cache: dict[tuple[int, int], object] = {}  # (column, role) -> data; no secrets
 
     @property
     def kind(self) -> str:
@@ -72,7 +73,13 @@ def age(now: datetime, then: datetime) -> str:
 
 
 def day(t: datetime) -> str:
-    return t.astimezone().strftime("%Y-%m-%d")
+    # Not strftime: under PySide each call goes through its import hook (~10 us).
+    return t.astimezone().date().isoformat()
+
+
+def minute(t: datetime) -> str:
+    local = t.astimezone()
+    return f"{local.date().isoformat()} {local.hour:02d}:{local.minute:02d}"
 
 
 def short_kid(kid: str) -> str:
@@ -86,79 +93,127 @@ def is_due(node: Node, now: datetime) -> bool:
     return node.kind == "keyset" and node.keyset is not None and node.keyset.rotation_due(now)
 
 
-def display(node: Node, col: int, now: datetime) -> str:
+class Cells(NamedTuple):
+    """One row at one time: each column's text, tooltip and sort key, and its state."""
+
+    display: tuple[str, ...]
+    tooltip: tuple[str | None, ...]
+    sort: tuple[str | float, ...]
+    due: bool  # see is_due
+    state: str | None  # the badge of the state cell: current/previous/retired, due or ok
+
+
+def row_cells(node: Node, now: datetime) -> Cells:
+    """Every cell of ``node``'s row: what :func:`display`, :func:`tooltip`, :func:`sort_key`,
+    :func:`is_due` and :func:`badge_state` say, each fact of the keyset looked up once.
+
+    Times sort as timestamps, versions in creation order, the rest by their text.
+    """
     ks, v = node.keyset, node.version
     if ks is None:
-        if col == Column.NAME:
-            return node.group
-        count = sum(1 for c in node.children if c.keyset and c.keyset.rotation_due(now))
-        return f"{count} due" if col == Column.STATE and count else ""
-    version = v if v is not None else ks.current
-    if col == Column.NAME:
-        return ks.name if v is None else f"version {node.row + 1}"
-    if col == Column.KID:
-        return short_kid(version.kid) if version else "—"
-    if col == Column.ALG:
-        return ks.alg
-    if col == Column.SIZE:
-        return ks.algorithm.size_label(version.size if version else None)
-    if col == Column.CREATED:
-        created = v.created if v is not None else ks.created
-        return f"{day(created)} · {age(now, created)}"
-    if col == Column.ROTATE_BY:
-        due = ks.rotate_by()
-        return day(due) if v is None and due is not None else ""
-    return state_text(node, now)
+        return _group_cells(node, now)
+    if v is not None:
+        return _version_cells(node, ks, v, now)
+    return _keyset_cells(ks, now)
+
+
+def _group_cells(node: Node, now: datetime) -> Cells:
+    count = sum(1 for c in node.children if c.keyset and c.keyset.rotation_due(now))
+    due = f"{count} due" if count else ""
+    tip = f"{len(node.children)} keyset(s) for {node.group}"
+    return Cells(
+        (node.group, "", "", "", "", "", due),
+        (tip,) * len(HEADERS),
+        (node.group.lower(), "", "", "", 0.0, 0.0, due),
+        count > 0,
+        "due" if count else None,
+    )
+
+
+def _version_cells(node: Node, ks: KeySet, v: KeyVersion, now: datetime) -> Cells:
+    kid = short_kid(v.kid)
+    size = ks.algorithm.size_label(v.size)
+    state = v.state.value
+    return Cells(
+        (
+            f"version {node.row + 1}",
+            kid,
+            ks.alg,
+            size,
+            f"{day(v.created)} · {age(now, v.created)}",
+            "",
+            state,
+        ),
+        (None, v.kid, None, None, None, None, VERSION_TIPS[v.state]),
+        (
+            f"{node.row:06d}",
+            kid.lower(),
+            ks.alg.lower(),
+            size.lower(),
+            v.created.timestamp(),
+            0.0,
+            state.lower(),
+        ),
+        False,
+        state,
+    )
+
+
+def _keyset_cells(ks: KeySet, now: datetime) -> Cells:
+    version = ks.current
+    kid = short_kid(version.kid) if version else "—"
+    size = ks.algorithm.size_label(version.size if version else None)
+    due = ks.rotate_by()
+    overdue = due is not None and now >= due
+    state = "no current key" if version is None else "rotation due" if overdue else "ok"
+    when = None
+    if due is not None:
+        when = f"{'overdue since' if overdue else 'rotate by'} {minute(due)}"
+    return Cells(
+        (
+            ks.name,
+            kid,
+            ks.alg,
+            size,
+            f"{day(ks.created)} · {age(now, ks.created)}",
+            day(due) if due is not None else "",
+            state,
+        ),
+        (None, version.kid if version else None, None, None, None, when, None),
+        (
+            ks.name.lower(),
+            kid.lower(),
+            ks.alg.lower(),
+            size.lower(),
+            ks.created.timestamp(),
+            due.timestamp() if due is not None else 0.0,
+            state.lower(),
+        ),
+        overdue,
+        "due" if overdue else "ok",
+    )
+
+
+def display(node: Node, col: int, now: datetime) -> str:
+    return row_cells(node, now).display[col]
 
 
 def state_text(node: Node, now: datetime) -> str:
-    ks, v = node.keyset, node.version
-    if v is not None:
-        return v.state.value
-    if ks is None:
-        return ""
-    if ks.current is None:
-        return "no current key"
-    return "rotation due" if ks.rotation_due(now) else "ok"
+    return row_cells(node, now).display[Column.STATE]
 
 
 def badge_state(node: Node, now: datetime) -> str | None:
     """The badge colour of the state cell: current/previous/retired, due or ok."""
-    if node.version is not None:
-        return node.version.state.value
-    if is_due(node, now):
-        return "due"
-    return "ok" if node.keyset is not None else None
+    return row_cells(node, now).state
 
 
 def tooltip(node: Node, col: int, now: datetime) -> str | None:
-    ks, v = node.keyset, node.version
-    if ks is None:
-        return f"{len(node.children)} keyset(s) for {node.group}"
-    version = v if v is not None else ks.current
-    if col == Column.KID and version is not None:
-        return version.kid
-    when = ks.rotate_by()
-    if col == Column.ROTATE_BY and v is None and when is not None:
-        late = "overdue since" if ks.rotation_due(now) else "rotate by"
-        return f"{late} {when.astimezone().strftime('%Y-%m-%d %H:%M')}"
-    if col == Column.STATE and v is not None:
-        return VERSION_TIPS[v.state]
-    return None
+    return row_cells(node, now).tooltip[col]
 
 
 def sort_key(node: Node, col: int, now: datetime) -> str | float:
     """Times sort as timestamps, versions in creation order, the rest by their text."""
-    ks, v = node.keyset, node.version
-    if col == Column.CREATED:
-        t = v.created if v is not None else (ks.created if ks is not None else None)
-        return t.timestamp() if t is not None else 0.0
-    if col == Column.ROTATE_BY:
-        due = ks.rotate_by() if ks is not None and v is None else None
-        return due.timestamp() if due is not None else 0.0
-    if col == Column.NAME and v is not None:
-        return f"{node.row:06d}"
-    return display(node, col, now).lower()
+    return row_cells(node, now).sort[col]
 
 
 def filter_text(node: Node) -> str:

@@ -2,30 +2,32 @@
 
 Built from ``KeyService.keysets()``, the index only: no keyring read, and no secret material is
 ever held or returned, whatever the role (DESIGN.md rule 2). What each cell says is in
-:mod:`key_cells`. A change that keeps the tree's shape (rotate, retire) updates rows in place,
-so the view keeps its scroll position and the proxy re-sorts only what changed; other changes
-reset the model.
+:mod:`key_cells`.
+
+A :class:`QStandardItemModel`: every role of every cell is stored in its item when the row is
+built or changes (or when :meth:`KeysModel.refresh_times` moves the clock), so the views and
+the proxy paint, scroll, select, sort and filter without calling into Python (a Python model
+answered ~1,000 calls a repaint). A change that keeps the tree's shape (rotate, retire, create,
+rename, delete) updates rows in place, so the view keeps its scroll position and the proxy
+re-sorts only what changed; other changes reset the model.
+
+No Python wrapper of an item outlives the call that made it (Qt deletes removed items, and a
+wrapper left over would point at freed memory): items are copies made in C++ (``clone()``),
+added through a short-lived wrapper of their parent item, which invalidates them when it goes.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFont, QFontDatabase, QStandardItem, QStandardItemModel
 
-from jwtdesk.core.keysets import KeySet
+from jwtdesk.core.keysets import KeySet, KeyVersion
 from jwtdesk.gui.models import key_cells as cells
 from jwtdesk.gui.models.key_cells import HEADERS, NO_GROUP, Column, Node, group_label
 from jwtdesk.gui.widgets.badge import state_color
@@ -34,8 +36,10 @@ __all__ = ["HEADERS", "Column", "KeysFilterProxy", "KeysModel", "Node", "Role"]
 
 _Index = QModelIndex | QPersistentModelIndex
 _COLUMNS = len(HEADERS)
-_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ALL = tuple(range(_COLUMNS))
+_TIMES = (Column.CREATED, Column.ROTATE_BY, Column.STATE)  # what moves with the clock
+_DUE_COLUMNS = (Column.ROTATE_BY, Column.STATE)  # in the "due" colour when due
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # not editable, no drag/drop
 
 
 class Role(IntEnum):
@@ -45,6 +49,19 @@ class Role(IntEnum):
     SORT = Qt.ItemDataRole.UserRole + 4
     FILTER = Qt.ItemDataRole.UserRole + 5
     STATE = Qt.ItemDataRole.UserRole + 6  # badge state: current/previous/retired/due/ok
+
+
+# Plain ints: item.setData(value, role) runs ~18,000 times to fill 200 keysets' tree.
+_IDENT = int(Qt.ItemDataRole.UserRole)  # the row's Node.ident, on column 0 (private)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+# No AccessibleTextRole: Qt's accessible tree cells read DisplayRole when it is empty, and
+# 600 rows x 7 cells of copies cost start-up ~4 ms.
+_FONT = int(Qt.ItemDataRole.FontRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_KIND, _KEYSET, _KID = int(Role.KIND), int(Role.KEYSET), int(Role.KID)
+_SORT, _FILTER, _STATE = int(Role.SORT), int(Role.FILTER), int(Role.STATE)
+_set = QStandardItem.setData
 
 
 def _group_key(label: str) -> tuple[bool, str]:
@@ -57,21 +74,35 @@ def _renumber(nodes: list[Node]) -> None:
         node.row = row
 
 
-class KeysModel(QAbstractItemModel):
-    """Read-only tree over a tuple of keysets, replaced with :meth:`set_keysets`."""
+def _versions(ks: KeySet) -> list[KeyVersion]:
+    return sorted(ks.versions, key=lambda v: v.created)
+
+
+class KeysModel(QStandardItemModel):
+    """Read-only tree over a tuple of keysets, replaced with :meth:`set_keysets`.
+
+    A :class:`Node` per row mirrors the tree (what each cell says is computed from it); the
+    items hold what the views read.
+    """
 
     def __init__(
         self, parent: QObject | None = None, clock: Callable[[], datetime] | None = None
     ) -> None:
-        super().__init__(parent)
+        super().__init__(0, _COLUMNS, parent)
+        self.setHorizontalHeaderLabels(list(HEADERS))
+        self.invisibleRootItem().setFlags(Qt.ItemFlag.NoItemFlags)
         self._clock = clock or (lambda: datetime.now().astimezone())
         self._roots: list[Node] = []
         self._nodes: dict[int, Node] = {}
+        self._shown: dict[int, cells.Cells] = {}  # by ident: what the row's items say
         self._next_id = 1
         self._keysets: tuple[KeySet, ...] = ()
         self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self._bold = QFont()
         self._bold.setBold(True)
+        self._due = state_color("due")
+        self._blank = QStandardItem()  # every item is a copy: its flags come along
+        self._blank.setFlags(_FLAGS)
         self._now = self._clock()
 
     # --- building ---------------------------------------------------------------------------
@@ -90,11 +121,12 @@ class KeysModel(QAbstractItemModel):
             self._keysets = new
             return True
         by_name = {k.name: k for k in new}
-        touched: set[str] = set()  # groups whose "N due" may change
+        touched: set[str] = set()  # groups whose "N due" and keyset count may change
         for node, old in self._keyset_nodes():
             ks = by_name.get(old.name)
             if ks is None or group_label(ks) != group_label(old):
                 self._remove_keyset(node)
+                touched.add(group_label(old))
             elif ks != old:
                 self._update_keyset(node, ks)
                 touched.add(group_label(ks))
@@ -105,7 +137,7 @@ class KeysModel(QAbstractItemModel):
                 touched.add(group_label(ks))
         for group in self._roots:
             if group.group in touched:
-                self._row_changed(group)
+                self._update_row(group)
         self._keysets = new
         return False
 
@@ -113,39 +145,51 @@ class KeysModel(QAbstractItemModel):
         return not self._keysets or not self._fits_in_place(tuple(new))
 
     def _reset(self, keysets: tuple[KeySet, ...]) -> None:
-        self.beginResetModel()
         self._nodes.clear()
+        self._shown.clear()
         self._roots = []
         for ks in sorted(keysets, key=lambda k: (_group_key(group_label(k)), k.name.lower())):
             label = group_label(ks)
             if not self._roots or self._roots[-1].group != label:
                 self._roots.append(self._node(None, len(self._roots), group=label))
             self._add_keyset(self._roots[-1], len(self._roots[-1].children), ks)
+        rows = [self._items(group) for group in self._roots]
+        # One reset announces it all: the rows go and come with signals blocked.
+        self.beginResetModel()
+        blocked = self.blockSignals(True)
+        try:
+            self.removeRows(0, self.rowCount())
+            root = self.invisibleRootItem()
+            for row in rows:
+                root.appendRow(row)
+        finally:
+            self.blockSignals(blocked)
         self.endResetModel()
 
-    def _add_keyset(self, group: Node, row: int, ks: KeySet) -> None:
+    def _add_keyset(self, group: Node, row: int, ks: KeySet) -> Node:
         node = self._node(group, row, keyset=ks)
         group.children.insert(row, node)
-        for v in sorted(ks.versions, key=lambda v: v.created):
+        for v in _versions(ks):
             node.children.append(self._node(node, len(node.children), keyset=ks, version=v))
         _renumber(group.children)
+        return node
 
     def _insert_keyset(self, ks: KeySet) -> None:
         label = group_label(ks)
         group = next((g for g in self._roots if g.group == label), None)
-        if group is None:
+        if group is None:  # a new group, in group order, with its first keyset
             keys = [_group_key(g.group) for g in self._roots]
             row = bisect.bisect(keys, _group_key(label))
-            self.beginInsertRows(QModelIndex(), row, row)
             group = self._node(None, row, group=label)
             self._roots.insert(row, group)
             _renumber(self._roots)
-            self.endInsertRows()
+            self._add_keyset(group, 0, ks)
+            self.invisibleRootItem().insertRow(row, self._items(group))
+            return
         names = [c.keyset.name.lower() for c in group.children if c.keyset is not None]
         row = bisect.bisect(names, ks.name.lower())
-        self.beginInsertRows(self.createIndex(group.row, 0, group.ident), row, row)
-        self._add_keyset(group, row, ks)
-        self.endInsertRows()
+        node = self._add_keyset(group, row, ks)
+        self._item(group).insertRow(row, self._items(node))
 
     def _remove_keyset(self, node: Node) -> None:
         group = node.parent
@@ -154,15 +198,15 @@ class KeysModel(QAbstractItemModel):
         if len(group.children) == 1:  # the group goes with its last keyset
             node, siblings, parent = group, self._roots, QModelIndex()
         else:
-            siblings, parent = group.children, self.createIndex(group.row, 0, group.ident)
-        self.beginRemoveRows(parent, node.row, node.row)
+            siblings, parent = group.children, self._index(group)
+        self.removeRow(node.row, parent)  # deletes the items (Python holds none of them)
         siblings.pop(node.row)
         _renumber(siblings)
         self._forget(node)
-        self.endRemoveRows()
 
     def _forget(self, node: Node) -> None:
         self._nodes.pop(node.ident, None)
+        self._shown.pop(node.ident, None)
         for child in node.children:
             self._forget(child)
 
@@ -177,15 +221,14 @@ class KeysModel(QAbstractItemModel):
             ks = by_name.get(old.name)
             if ks is None:
                 continue
-            wanted = [v.id for v in sorted(ks.versions, key=lambda v: v.created)]
+            wanted = [v.id for v in _versions(ks)]
             kept = [c.version.id for c in node.children if c.version]
             if wanted[: len(kept)] != kept:
                 return False
         return True
 
     def _update_keyset(self, node: Node, ks: KeySet) -> None:
-        parent = self.createIndex(node.row, 0, node.ident)
-        wanted = sorted(ks.versions, key=lambda v: v.created)
+        wanted = _versions(ks)
         by_id = {v.id: v for v in wanted}
         node.keyset = ks
         for child in node.children:
@@ -193,35 +236,14 @@ class KeysModel(QAbstractItemModel):
                 child.keyset, child.version = ks, by_id[child.version.id]
         added = wanted[len(node.children) :]
         if added:
-            first = len(node.children)
-            self.beginInsertRows(parent, first, first + len(added) - 1)
+            item = self._item(node)
             for v in added:
-                node.children.append(self._node(node, len(node.children), keyset=ks, version=v))
-            self.endInsertRows()
-        self._row_changed(node)
+                child = self._node(node, len(node.children), keyset=ks, version=v)
+                node.children.append(child)
+                item.appendRow(self._items(child))
+        self._update_row(node)
         for child in node.children:
-            self._row_changed(child)
-
-    def _row_changed(self, node: Node) -> None:
-        node.cache.clear()
-        first = self.createIndex(node.row, 0, node.ident)
-        self.dataChanged.emit(first, first.siblingAtColumn(len(HEADERS) - 1))
-
-    def refresh_times(self) -> None:
-        """Ages and "rotation due" move with the clock: repaint those columns."""
-        self._now = self._clock()
-        for node in self._nodes.values():
-            node.cache.clear()
-        for group in self._roots:
-            self._times_changed(group)
-
-    def _times_changed(self, node: Node) -> None:
-        if node.children:
-            first = self.createIndex(0, Column.CREATED, node.children[0].ident)
-            last = self.createIndex(len(node.children) - 1, Column.STATE, node.children[-1].ident)
-            self.dataChanged.emit(first, last)
-            for child in node.children:
-                self._times_changed(child)
+            self._update_row(child)
 
     def _node(self, parent: Node | None, row: int, **kw: Any) -> Node:
         node = Node(self._next_id, parent, row, **kw)
@@ -229,105 +251,119 @@ class KeysModel(QAbstractItemModel):
         self._nodes[node.ident] = node
         return node
 
+    # --- items -------------------------------------------------------------------------------
+
+    def _roles(self, node: Node, col: int, c: cells.Cells) -> list[tuple[int, Any]]:
+        """(role, value) of what a cell says that can change; None: the role has no value."""
+        text = c.display[col]
+        due = c.due and col in _DUE_COLUMNS
+        roles = [
+            (_DISPLAY, text),
+            (_TOOLTIP, c.tooltip[col]),
+            (_SORT, c.sort[col]),
+            (_FOREGROUND, self._due if due else None),
+        ]
+        if col == Column.STATE:
+            roles.append((_STATE, c.state))
+        elif col == Column.NAME:
+            roles.append((_FILTER, cells.filter_text(node)))
+        return roles
+
+    def _items(self, node: Node) -> list[QStandardItem]:
+        """The items of ``node``'s row, with its children's rows under the first one.
+
+        What :meth:`_roles` says, without its None values, plus what never changes: kind,
+        keyset, ident, fonts. Written out, as this runs for every cell of the tree; the
+        tests check that both say the same. Roles common to the row are set on the first item
+        before it is copied to the others."""
+        ks = node.keyset
+        c = self._shown[node.ident] = cells.row_cells(node, self._now)
+        first = self._blank.clone()
+        _set(first, node.kind, _KIND)
+        if ks is not None:
+            _set(first, ks.name, _KEYSET)
+            kid = _kid(node)
+            if kid is not None:
+                _set(first, kid, _KID)
+        else:  # a group: one tooltip for the whole row
+            _set(first, c.tooltip[0], _TOOLTIP)
+        items = [first, *[first.clone() for _ in _ALL[1:]]]  # all with the roles above
+        for item, text, tip, sort in zip(items, c.display, c.tooltip, c.sort, strict=True):
+            _set(item, text, _DISPLAY)
+            if tip is not None and ks is not None:
+                _set(item, tip, _TOOLTIP)
+            _set(item, sort, _SORT)
+        if c.due:
+            for col in _DUE_COLUMNS:
+                _set(items[col], self._due, _FOREGROUND)
+        if c.state is not None:
+            _set(items[Column.STATE], c.state, _STATE)
+        _set(first, cells.filter_text(node), _FILTER)
+        _set(first, node.ident, _IDENT)
+        _set(items[Column.KID], self._mono, _FONT)
+        if ks is None:
+            _set(first, self._bold, _FONT)
+        for child in node.children:
+            first.appendRow(self._items(child))
+        return items
+
+    def _update_row(
+        self, node: Node, columns: Iterable[int] = _ALL, c: cells.Cells | None = None
+    ) -> None:
+        """Store what ``node``'s cells say now; each cell that changes emits dataChanged."""
+        if c is None:
+            c = cells.row_cells(node, self._now)
+        self._shown[node.ident] = c
+        index = self._index(node)
+        kid = [(_KID, _kid(node))] if node.keyset is not None else []
+        for col in columns:
+            roles = dict(self._roles(node, col, c) + kid)
+            self.setItemData(index.siblingAtColumn(col), roles)
+
+    def refresh_times(self) -> None:
+        """Ages and "rotation due" move with the clock: update those cells, in the rows where
+        what they say changed (most minutes, none or a few)."""
+        self._now = self._clock()
+        for node in self._walk(self._roots):
+            c = cells.row_cells(node, self._now)
+            if c != self._shown.get(node.ident):
+                self._update_row(node, _TIMES, c)
+
+    def _walk(self, nodes: list[Node]) -> Iterable[Node]:
+        for node in nodes:
+            yield node
+            yield from self._walk(node.children)
+
+    def _index(self, node: Node, col: int = 0) -> QModelIndex:
+        parent = QModelIndex() if node.parent is None else self._index(node.parent)
+        return self.index(node.row, col, parent)
+
+    def _item(self, node: Node) -> QStandardItem:
+        """A short-lived wrapper of ``node``'s first item (to add rows under it)."""
+        return self.itemFromIndex(self._index(node))
+
     def node(self, index: _Index) -> Node | None:
-        # An invalid index has internal id 0, which no node has: no isValid() call needed.
-        return self._nodes.get(index.internalId())
+        """The row of a (source model) index, any column; None for an invalid index."""
+        ident = index.sibling(index.row(), 0).data(_IDENT)
+        return self._nodes.get(ident) if isinstance(ident, int) else None
 
     def find(self, keyset: str, kid: str | None = None) -> QModelIndex:
         """The index of a keyset (or one of its versions), or an invalid index."""
         for node, ks in self._keyset_nodes():
             if ks.name == keyset:
                 if kid is None:
-                    return self.createIndex(node.row, 0, node.ident)
+                    return self._index(node)
                 for child in node.children:
                     if child.version is not None and child.version.kid == kid:
-                        return self.createIndex(child.row, 0, child.ident)
+                        return self._index(child)
         return QModelIndex()
 
-    # --- QAbstractItemModel ------------------------------------------------------------------
 
-    # index(), parent() and data() run thousands of times per repaint (through the proxy):
-    # they stay short, and data() answers from a per-row cache.
-
-    def index(self, row: int, column: int, parent: _Index = QModelIndex()) -> QModelIndex:  # noqa: B008
-        pnode = self._nodes.get(parent.internalId())
-        if pnode is not None and parent.column() != 0:
-            return QModelIndex()
-        siblings = self._roots if pnode is None else pnode.children
-        if 0 <= row < len(siblings) and 0 <= column < _COLUMNS:
-            return self.createIndex(row, column, siblings[row].ident)
-        return QModelIndex()
-
-    def parent(self, child: _Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]  # noqa: B008
-        node = self._nodes.get(child.internalId())
-        if node is None or node.parent is None:
-            return QModelIndex()
-        return self.createIndex(node.parent.row, 0, node.parent.ident)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        node = self._nodes.get(parent.internalId())
-        if node is None:
-            return len(self._roots)
-        return len(node.children) if parent.column() == 0 else 0
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return len(HEADERS)
-
-    def headerData(  # noqa: N802
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(HEADERS):
-            return HEADERS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        return _FLAGS if index.internalId() in self._nodes else _NO_FLAGS
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        node = self._nodes.get(index.internalId())
-        if node is None:
-            return None
-        key = (index.column(), role)
-        try:
-            return node.cache[key]
-        except KeyError:
-            value = node.cache[key] = self._data(node, key[0], role)
-            return value
-
-    def _data(self, node: Node, col: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole:
-            return cells.display(node, col, self._now)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return cells.tooltip(node, col, self._now)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return cells.display(node, col, self._now) or None
-        if role == Qt.ItemDataRole.FontRole:
-            if col == Column.KID:
-                return self._mono
-            return self._bold if node.kind == "group" and col == Column.NAME else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col in (Column.ROTATE_BY, Column.STATE) and cells.is_due(node, self._now):
-                return state_color("due")
-            return None
-        return self._custom(node, col, role)
-
-    def _custom(self, node: Node, col: int, role: int) -> Any:
-        ks, v = node.keyset, node.version
-        if role == Role.KIND:
-            return node.kind
-        if role == Role.KEYSET:
-            return ks.name if ks is not None else None
-        if role == Role.KID:
-            version = v if v is not None else (ks.current if ks is not None else None)
-            return version.kid if version is not None else None
-        if role == Role.STATE:
-            return cells.badge_state(node, self._now) if col == Column.STATE else None
-        if role == Role.SORT:
-            return cells.sort_key(node, col, self._now)
-        if role == Role.FILTER and col == Column.NAME:
-            return cells.filter_text(node)
-        return None
+def _kid(node: Node) -> str | None:
+    """The kid of a version row, or the current kid of a keyset row."""
+    ks, v = node.keyset, node.version
+    version = v if v is not None else (ks.current if ks is not None else None)
+    return version.kid if version is not None else None
 
 
 class KeysFilterProxy(QSortFilterProxyModel):
