@@ -368,16 +368,19 @@ class MainWindow(QMainWindow):
             modules = (*VIEW_DEPENDENCIES.get(key, ()), VIEW_MODULES[key])
             steps += [partial(importlib.import_module, name) for name in modules]
             steps.append(partial(self.view, key))
-        steps += [self.end_start_up, self.idle.start, self.probe_keyring]
-        steps.append(lambda: self.keys_view.details.prepare())  # noqa: PLW0108 - not built yet
+        steps.append(self.end_start_up)
         self._run_steps(steps)
 
     def end_start_up(self) -> None:
-        """The Keys view was built empty during start-up: fill it now, in a step of its own."""
+        """The Keys view was built empty during start-up: fill it in steps of its own, then
+        start the idle lock and probe the keyring."""
         self._starting = False
         keys = self.views.get("keys")
-        if keys is not None:
-            cast("KeysView", keys).reload()
+        fill = cast("KeysView", keys).loading_steps() if keys is not None else []
+        self._run_steps([*fill, self.idle.start, self._prepare_details, self.probe_keyring])
+
+    def _prepare_details(self) -> None:
+        self.keys_view.details.prepare()
 
     def _run_steps(self, steps: Sequence[Callable[[], object]]) -> None:
         steps[0]()

@@ -330,3 +330,28 @@ def test_a_change_by_another_process_shows_up(
     view = window.keys_view
     qtbot.waitUntil(lambda: ("keyset", "from-the-cli") in visible_rows(view), timeout=5000)
     assert ("group", "cli") in visible_rows(view)
+
+
+def test_loading_in_steps_fills_the_tree_top_down_and_ends_complete(
+    ctx: AppContext, qtbot: QtBot
+) -> None:
+    """Start-up fills the tree a chunk of keysets per event-loop turn, in display order."""
+    from jwtdesk.gui.clipboard import ClipboardGuard
+    from jwtdesk.gui.views.keys import KeysView
+
+    for name, service in [("b", "pay"), ("a", "pay"), ("c", "auth"), ("d", ""), ("e", "auth")]:
+        ctx.keys.create(name, "HS256", service=service)
+    view = KeysView(ctx, None, ClipboardGuard(), load=False)
+    qtbot.addWidget(view)
+    assert view.model.rowCount() == 0
+    steps = view.loading_steps(chunk=2)
+    assert len(steps) == 3
+    steps[0]()  # the first rows on screen: the "auth" group comes first
+    assert [k.name for k in view.model.keysets] == ["c", "e"]
+    steps[1]()
+    assert [k.name for k in view.model.keysets] == ["c", "e", "a", "b"]
+    steps[2]()
+    assert sorted(k.name for k in view.model.keysets) == ["a", "b", "c", "d", "e"]
+    assert view.model.keysets == ctx.keys.keysets()  # later reloads compare equal
+    names = [n for kind, n in visible_rows(view) if kind == "keyset"]
+    assert names == ["c", "e", "a", "b", "d"]  # groups in order, "(no service)" last

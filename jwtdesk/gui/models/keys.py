@@ -141,6 +141,12 @@ class KeysModel(QStandardItemModel):
         self._keysets = new
         return False
 
+    @staticmethod
+    def display_order(keysets: Sequence[KeySet]) -> list[KeySet]:
+        """``keysets`` in the order the tree shows them: by group, "(no service)" last, then
+        by name."""
+        return sorted(keysets, key=lambda k: (_group_key(group_label(k)), k.name.lower()))
+
     def needs_reset(self, new: Sequence[KeySet]) -> bool:
         return not self._keysets or not self._fits_in_place(tuple(new))
 
@@ -148,7 +154,7 @@ class KeysModel(QStandardItemModel):
         self._nodes.clear()
         self._shown.clear()
         self._roots = []
-        for ks in sorted(keysets, key=lambda k: (_group_key(group_label(k)), k.name.lower())):
+        for ks in self.display_order(keysets):
             label = group_label(ks)
             if not self._roots or self._roots[-1].group != label:
                 self._roots.append(self._node(None, len(self._roots), group=label))

@@ -8,7 +8,8 @@ the banner above the content with the service's message (what is wrong and the f
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QFileSystemWatcher, QModelIndex, Qt, QTimer, Signal
@@ -175,6 +176,19 @@ class KeysView(QWidget):
         return tree
 
     # --- model and selection ----------------------------------------------------------------
+
+    def loading_steps(self, chunk: int = 40) -> list[Callable[[], None]]:
+        """Fill the tree in steps of ``chunk`` keysets, in display order, so that no step of
+        the start-up takes long: the first fills the screen, the others add rows below it.
+        Each step is a plain :meth:`reload` of more keysets (in place after the first)."""
+        try:
+            keysets = self.ctx.keys.keysets()
+        except JwtdeskError as exc:
+            self.banner.show_error(str(exc))
+            return []
+        ordered = tuple(KeysModel.display_order(keysets))
+        heads = [ordered[:n] for n in range(chunk, len(ordered), chunk)]
+        return [*(partial(self.reload, head) for head in heads), partial(self.reload, keysets)]
 
     def reload(self, keysets: tuple[KeySet, ...] | None = None) -> None:
         """Show ``keysets`` or re-read the index (no keyring read); keep the selection and the
