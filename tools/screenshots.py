@@ -260,9 +260,13 @@ def main() -> int:
     seed(Path(os.environ["JWTDESK_HOME"]))
     qapp, window = gui.create(["jwtdesk"])
     window.resize(WIDTH, HEIGHT)
-    window.show()
-    wait_until(lambda: window.status.keyring_status.state != "checking")
     s = Shooter(out)
+    window.show()
+    # What start-up shows for ~0.1 s: the frame, before its first view is built.
+    if not window.grab().save(str(out / "startup-frame.png")):
+        raise SystemExit("could not write startup-frame.png")
+    s.saved.append("startup-frame.png")
+    wait_until(lambda: window.status.keyring_status.state != "checking")
     ctx = window.ctx
     shoot_keys(s, window, ctx)
     shoot_views(s, window, ctx)
