@@ -69,9 +69,8 @@ def keys_view(
 ) -> QWidget:
     from jwtdesk.gui.views.keys import KeysView
 
-    if reveal_ms is None:
-        return KeysView(ctx, None, clipboard, load=load())
-    return KeysView(ctx, None, clipboard, reveal_ms, load=load())
+    timeout = {} if reveal_ms is None else {"reveal_timeout_ms": reveal_ms}
+    return KeysView(ctx, None, clipboard, load=load(), **timeout)
 
 
 def build_view(ctx: AppContext) -> QWidget:
@@ -375,8 +374,10 @@ class MainWindow(QMainWindow):
         """The Keys view was built empty during start-up: fill it in steps of its own, then
         start the idle lock and probe the keyring."""
         self._starting = False
-        keys = self.views.get("keys")
-        fill = cast("KeysView", keys).loading_steps() if keys is not None else []
+        keys = cast("KeysView | None", self.views.get("keys"))
+        fill: list[Callable[[], object]] = []
+        if keys is not None:  # built empty, unless something asked for it before the paint
+            fill = [*keys.loading_steps()] if not keys.model.keysets else [keys.reload]
         self._run_steps([*fill, self.idle.start, self._prepare_details, self.probe_keyring])
 
     def _prepare_details(self) -> None:

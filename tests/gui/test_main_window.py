@@ -278,3 +278,21 @@ def test_the_context_makes_its_services_on_first_use(memory_service: KeyService)
     assert ctx.tokens is ctx.tokens  # made once, after the key service it is given
     assert ctx.keys is memory_service and calls == ["keys", "tokens"]
     runner.shutdown()
+
+
+def test_a_keys_view_asked_for_before_the_paint_is_not_filled_again(
+    memory_service: KeyService, qtbot: QtBot, settings: QSettings
+) -> None:
+    for name in ("a", "b", "c"):
+        memory_service.create(name, "HS256")
+    ctx = make_ctx(memory_service)
+    window = build_window(ctx, settings=settings)
+    qtbot.addWidget(window)
+    view = window.keys_view  # built (and filled) at once, before the window is shown
+    assert [k.name for k in view.model.keysets] == ["a", "b", "c"]
+    removed: list[int] = []
+    view.model.rowsRemoved.connect(lambda *_: removed.append(1))
+    window.show()
+    qtbot.waitUntil(lambda: window.status.keyring_status.state != "checking", timeout=5000)
+    assert removed == [] and [k.name for k in view.model.keysets] == ["a", "b", "c"]
+    ctx.runner.shutdown()
