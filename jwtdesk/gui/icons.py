@@ -44,6 +44,9 @@ class PaletteIconEngine(QIconEngine):
         super().__init__()
         self._name = name
         self._renderers: dict[str, QSvgRenderer] = {}
+        # Toolbars, lists and buttons ask for pixmaps on every repaint: render each size and
+        # colour once (an SVG render costs ~0.3 ms, and an enable/disable repaints them all).
+        self._pixmaps: dict[tuple[int, int, str], QPixmap] = {}
 
     def _renderer(self, mode: QIcon.Mode) -> QSvgRenderer:
         color = _color_for(mode).name()
@@ -61,12 +64,16 @@ class PaletteIconEngine(QIconEngine):
         self._renderer(mode).render(painter, square)
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        pixmap = QPixmap(size)
-        pixmap.fill(TRANSPARENT)
-        painter = QPainter(pixmap)
-        self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
-        painter.end()
-        return pixmap
+        key = (size.width(), size.height(), _color_for(mode).name())
+        cached = self._pixmaps.get(key)
+        if cached is None:
+            cached = QPixmap(size)
+            cached.fill(TRANSPARENT)
+            painter = QPainter(cached)
+            self.paint(painter, QRect(QPoint(0, 0), size), mode, state)
+            painter.end()
+            self._pixmaps[key] = cached
+        return cached
 
     def clone(self) -> QIconEngine:
         return PaletteIconEngine(self._name)
