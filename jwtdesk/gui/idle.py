@@ -1,20 +1,24 @@
 """Auto-lock after idle time.
 
-An application-wide event filter notes the time of the last user input (keys, mouse buttons,
-wheel, touch) in any window, dialogs included; a coarse timer compares it with the timeout.
-Restarting a timer on every mouse move would cost more than reading a clock. An open dialog
-does not hold the lock off: the filter sees no input from it while the user is away.
+An event filter on each of the app's top-level windows (QWindow: the main window, and every
+dialog once it has the focus) notes the time of the last user input (keys, mouse buttons,
+wheel, touch); a coarse timer compares it with the timeout. Input reaches a QWindow before
+the widget it is for, so the windows see all of it. Restarting a timer on every mouse move
+would cost more than reading a clock. An open dialog does not hold the lock off: the filter
+sees no input from it while the user is away.
 
-The filter is installed by :meth:`IdleLock.start`, which the main window calls after its first
-paint: the first event a Python filter sees for an object of a class PySide has not loaded yet
-makes PySide load every class of that module (~30 ms), which start-up should not wait for.
+Not an application-wide filter: that would call Python for every event of every object
+(paints, layouts, timers), and the first event for an object of a class PySide has not loaded
+makes PySide load every class of its module (50-100 ms at once, measured in bench_gui).
+:meth:`IdleLock.start` is called by the main window after its first paint.
 """
 
 from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QGuiApplication, QWindow
 
 from jwtdesk.gui.context import AppContext
 
@@ -47,16 +51,23 @@ class IdleLock(QObject):
         # Check a few times per timeout, at least every 5 s, so the lock is at most ~5 s late.
         self._check.setInterval(max(10, min(5000, timeout_ms // 4)))
         self._check.timeout.connect(self.on_check_timeout)
-        self._installed = False
+        self._watching = False
 
     def start(self) -> None:
-        """Watch input app-wide and start the clock (idempotent)."""
+        """Watch the app's windows' input and start the clock (idempotent)."""
         self._last = time.monotonic()
-        app = QCoreApplication.instance()
-        if app is not None and not self._installed:
-            app.installEventFilter(self)
-            self._installed = True
+        app = QGuiApplication.instance()
+        if not self._watching and isinstance(app, QGuiApplication):
+            app.focusWindowChanged.connect(self.watch)
+            for window in QGuiApplication.topLevelWindows():
+                self.watch(window)
+            self._watching = True
         self._check.start()
+
+    def watch(self, window: QWindow | None) -> None:
+        """Watch ``window``'s input (Qt installs a filter once however often it is asked)."""
+        if window is not None:
+            window.installEventFilter(self)
 
     @property
     def running(self) -> bool:
@@ -80,7 +91,9 @@ class IdleLock(QObject):
 
     def stop(self) -> None:
         self._check.stop()
-        app = QCoreApplication.instance()
-        if app is not None and self._installed:
-            app.removeEventFilter(self)
-            self._installed = False
+        app = QGuiApplication.instance()
+        if self._watching and isinstance(app, QGuiApplication):
+            app.focusWindowChanged.disconnect(self.watch)
+            for window in QGuiApplication.topLevelWindows():
+                window.removeEventFilter(self)
+            self._watching = False

@@ -165,9 +165,11 @@ def test_user_input_postpones_the_idle_lock(
     ctx: AppContext, qtbot: QtBot, settings: object
 ) -> None:
     window = open_window(ctx, qtbot, settings, idle_ms=600)  # type: ignore[arg-type]
-    for _ in range(8):
-        qtbot.keyClick(window.keys_view.filter, Qt.Key.Key_A)
+    window.keys_view.filter.setFocus()
+    for _ in range(8):  # to the window, as the platform delivers a key press
+        qtbot.keyClick(window.windowHandle(), Qt.Key.Key_A)
         qtbot.wait(120)
+    assert window.keys_view.filter.text() == "a" * 8  # the keys reached the filter box
     assert not ctx.locked  # ~1 s of typing, never 600 ms idle
     qtbot.waitUntil(lambda: ctx.locked, timeout=3000)
 
@@ -195,15 +197,33 @@ def test_the_idle_lock_watches_input_only_once_started(ctx: AppContext, qtbot: Q
 
     field = QLineEdit()
     qtbot.addWidget(field)
+    field.show()
+    qtbot.waitExposed(field)
     lock = IdleLock(ctx, 60_000)
     lock._last -= 10  # ten seconds ago
-    qtbot.keyClick(field, Qt.Key.Key_A)
-    assert not lock.running and lock.idle_ms() >= 10_000  # no filter yet: not counted
+    qtbot.keyClick(field.windowHandle(), Qt.Key.Key_A)
+    assert not lock.running and lock.idle_ms() >= 10_000  # not watching yet: not counted
     lock.start()
     lock.start()  # idempotent
     assert lock.running
     lock._last -= 10
-    qtbot.keyClick(field, Qt.Key.Key_A)
+    qtbot.keyClick(field.windowHandle(), Qt.Key.Key_A)
     assert lock.idle_ms() < 5000  # the key press counted as activity
     lock.stop()
     assert not lock.running
+    lock._last -= 10
+    qtbot.keyClick(field.windowHandle(), Qt.Key.Key_A)
+    assert lock.idle_ms() >= 10_000  # stopped: no longer watching
+
+
+def test_input_in_a_dialog_counts_as_activity(
+    ctx: AppContext, qtbot: QtBot, settings: object
+) -> None:
+    window = open_window(ctx, qtbot, settings)  # type: ignore[arg-type]
+    press(window, "Ctrl+N")
+    dialog = wait_dialog(qtbot, window.keys_view.key_actions)
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is dialog.windowHandle(), timeout=3000)
+    window.idle._last -= 10
+    qtbot.keyClick(dialog.windowHandle(), Qt.Key.Key_X)
+    assert window.idle.idle_ms() < 5000  # the dialog's window is watched too
+    dialog.reject()
