@@ -31,6 +31,15 @@ from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import app_icon, icon
 from jwtdesk.gui.idle import DEFAULT_IDLE_MS, IdleLock
 from jwtdesk.gui.keyring_status import KeyringStatus, probe
+from jwtdesk.gui.viewlist import (
+    VIEW_DEPENDENCIES,
+    VIEW_MODULES,
+    VIEWS,
+    build_view,
+    export_view,
+    inspect_view,
+    keys_view,
+)
 from jwtdesk.gui.widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
@@ -41,54 +50,6 @@ if TYPE_CHECKING:
 # PySide create ~100 Python enums (~20 ms); the views pay that just after the first paint.
 
 PROBE_FALLBACK_MS = 1000  # probe the keyring even if no paint was seen by then
-# (key, label, icon, shortcut); the key names the view in QSettings.
-VIEWS = (
-    ("keys", "Keys", "keys", "Ctrl+1"),
-    ("build", "Build", "build", "Ctrl+2"),
-    ("inspect", "Inspect", "inspect", "Ctrl+3"),
-    ("export", "Export", "export", "Ctrl+4"),
-)
-
-
-# Each view's module is imported when the view is first needed (start-up time). Start-up
-# imports the first view's heavier dependencies one per event-loop turn before the view itself.
-VIEW_MODULES = {key: f"jwtdesk.gui.views.{key}" for key, *_ in VIEWS}
-VIEW_DEPENDENCIES = {
-    "keys": (
-        "jwtdesk.gui.widgets.badge",
-        "jwtdesk.services",
-        "jwtdesk.gui.models.keys",
-        "jwtdesk.gui.views.key_details",
-        "jwtdesk.gui.views.key_actions",
-    ),
-}
-
-
-def keys_view(
-    ctx: AppContext, clipboard: ClipboardGuard, reveal_ms: int | None, load: Callable[[], bool]
-) -> QWidget:
-    from jwtdesk.gui.views.keys import KeysView
-
-    timeout = {} if reveal_ms is None else {"reveal_timeout_ms": reveal_ms}
-    return KeysView(ctx, None, clipboard, load=load(), **timeout)
-
-
-def build_view(ctx: AppContext) -> QWidget:
-    from jwtdesk.gui.views.build import BuildView
-
-    return BuildView(ctx, None)
-
-
-def inspect_view(ctx: AppContext) -> QWidget:
-    from jwtdesk.gui.views.inspect import InspectView
-
-    return InspectView(ctx, None)
-
-
-def export_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
-    from jwtdesk.gui.views.export import ExportView
-
-    return ExportView(ctx, None, clipboard)
 
 
 class MainWindow(QMainWindow):
