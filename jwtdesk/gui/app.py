@@ -6,6 +6,7 @@ keyring is first touched by a probe in the TaskRunner after the window is shown.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import traceback
@@ -96,10 +97,13 @@ def make_excepthook(show: Callable[[str], None]) -> ExceptHook:
 
 
 def create(argv: Sequence[str] | None = None) -> tuple[QApplication, MainWindow]:
+    """The app and its main window. The garbage collector is off until the window's start-up
+    steps end (then they freeze what start-up made): a collection would only slow them."""
+    gc.disable()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv or sys.argv))
     configure(app)
-    window = build_window(build_context())
+    window = build_window(build_context(), freeze_gc=True)
     sys.excepthook = make_excepthook(window.show_unexpected_error)
     return app, window
 

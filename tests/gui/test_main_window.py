@@ -296,3 +296,26 @@ def test_a_keys_view_asked_for_before_the_paint_is_not_filled_again(
     qtbot.waitUntil(lambda: window.status.keyring_status.state != "checking", timeout=5000)
     assert removed == [] and [k.name for k in view.model.keysets] == ["a", "b", "c"]
     ctx.runner.shutdown()
+
+
+def test_the_app_starts_with_the_collector_off_then_freezes_what_start_up_made(
+    home: Path, qtbot: QtBot
+) -> None:
+    import gc
+
+    from jwtdesk.gui.app import create
+
+    hook = sys.excepthook
+    try:
+        _app, window = create(["jwtdesk"])
+        qtbot.addWidget(window)
+        assert not gc.isenabled()  # a collection would only slow start-up down
+        window.show()
+        qtbot.waitUntil(gc.isenabled, timeout=10_000)  # the last start-up step
+        assert gc.get_freeze_count() > 10_000  # modules, wrappers, views: out of its sight
+        assert "keys" in window.views
+        window.ctx.runner.shutdown()
+    finally:
+        gc.unfreeze()
+        gc.enable()
+        sys.excepthook = hook
