@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 # Start-up: what runs before the first paint does not touch ``QtCore.Qt``. Its first use makes
 # PySide create ~100 Python enums (~20 ms); the views pay that just after the first paint.
 
-PROBE_FALLBACK_MS = 1000  # probe the keyring even if no paint was seen by then
+PROBE_FALLBACK_MS = 1000  # start-up steps (views, idle lock, probe) begin by then, paint or not
 
 
 class MainWindow(QMainWindow):
