@@ -90,6 +90,8 @@ class TokenService:
             expect = expect._replace(public_key_offered_as_secret=public)
         if expect.at is None:
             expect = expect._replace(at=self.clock())
+        if expect.retired is None:  # the index knows retired kids: name them (no keyring read)
+            expect = expect._replace(retired=inspectmod.retired_kids(self.keys.keysets()))
         return inspectmod.inspect(token, candidates, expect)
 
 

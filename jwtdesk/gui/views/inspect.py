@@ -239,6 +239,7 @@ class InspectView(QWidget):
         expect = self.expect_form.expectations()
         if expect.at is None:
             expect = expect._replace(at=datetime.now(UTC))
+        expect = expect._replace(retired=self.source.retired_kids())
         report = inspect(found.token, self.source.candidates(), expect)
         self.report = report
         kid = report.token.header.get("kid") if report.token.header else None
