@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
             "keys": partial(
                 keys_view, ctx, self.clipboard, reveal_timeout_ms, lambda: not self._starting
             ),
-            "build": partial(build_view, ctx),
+            "build": partial(build_view, ctx, self.clipboard),
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
         }
