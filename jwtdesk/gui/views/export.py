@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -70,6 +70,8 @@ class ExportView(QWidget):
         self.profiles_model = ProfilesModel()
         self.variables_model = VariablesModel()
         self.drift_model = DriftModel()
+        self.checked_path: str | None = None  # the deployed file last checked, re-checked
+        self._recheck_due = False
         self._build()
         ctx.keysets_changed.connect(self.reload)
         self.reload()
@@ -139,8 +141,13 @@ class ExportView(QWidget):
         self.check_button = self._button(
             "Chec&k a deployed file…", self.on_check_clicked, actions, box
         )
+        self.recheck_button = self._button("&Re-check", self.on_recheck_clicked, actions, box)
+        self.recheck_button.setToolTip("Compare the same file again with what jwtdesk holds now")
+        self.recheck_button.setEnabled(False)
         actions.addStretch(1)
         self.verdict = QLabel(box)
+        self.verdict.setWordWrap(True)
+        self.verdict.setAccessibleName("Drift verdict")
         self.drift_view = _table(self.drift_model, box, "Drift check")
         self.drift_view.hide()
         v = QVBoxLayout(box)
@@ -222,6 +229,7 @@ class ExportView(QWidget):
             self.variables_model.reset([])
             self.banner.show_error(exc.message)
         self.refresh_preview()
+        self.schedule_recheck()  # a new profile or keysets: the verdict shown may be stale
 
     def options(self) -> dict[str, Any]:
         return {"multiline": "base64" if self.base64_check.isChecked() else "native"}
@@ -318,10 +326,17 @@ class ExportView(QWidget):
     def on_task_failed(self, exc: JwtdeskError) -> None:
         self.banner.show_error(exc.message)
 
+    def _when_unlocked(self, what: str, action: Callable[[], None]) -> None:
+        from jwtdesk.gui.unlock import when_unlocked
+
+        when_unlocked(self.ctx, self, what, action)
+
     def on_copy_clicked(self) -> None:
         profile, var = self.profile(), self.selected_var()
         if profile is None or var is None:
             return
+        if self.ctx.locked:
+            return self._when_unlocked(f"copy {var}", self.on_copy_clicked)
 
         def work() -> tuple[str, bool]:
             entry = next((e for e in self.export.entries(profile) if e.name == var), None)
@@ -349,6 +364,8 @@ class ExportView(QWidget):
         profile = self.profile()
         if profile is None:
             return
+        if self.ctx.locked:
+            return self._when_unlocked(f"write {path.name}", lambda: self.write_to(path))
         fmt, force, opts = (
             self.format_combo.currentText(),
             self.force_check.isChecked(),
@@ -399,15 +416,38 @@ class ExportView(QWidget):
         if path:
             self.check_file(path)
 
+    def on_recheck_clicked(self) -> None:
+        if self.checked_path is not None:
+            self.check_file(self.checked_path)
+
+    def schedule_recheck(self) -> None:
+        """Check the last file again once this turn of the event loop is over: after every key
+        or profile change (one check however many changes came together)."""
+        if self.checked_path is None or self._recheck_due:
+            return
+        self._recheck_due = True
+        self.verdict.setText(f"{self.checked_path}: checking again…")
+        QTimer.singleShot(0, self, self._recheck_now)
+
+    def _recheck_now(self) -> None:
+        self._recheck_due = False
+        self.on_recheck_clicked()
+
     def check_file(self, path: str) -> None:
         profile = self.profile()
         name = profile.name if profile else None
+        self.checked_path = path
+        self.recheck_button.setEnabled(True)
 
         def then(report: Any) -> None:
+            from datetime import datetime
+
             self.drift_model.reset(report.rows)
             self.drift_view.show()
             verdict = "in sync with jwtdesk" if report.clean else "DRIFT — export again"
-            self.verdict.setText(f"{report.path}: {verdict}")
+            at = datetime.now().astimezone().strftime("%H:%M:%S")
+            against = f" (profile {name})" if name else ""
+            self.verdict.setText(f"{report.path}: {verdict}{against} · checked at {at}")
             self.drift_checked.emit(report.clean)
 
         self._run("drift check", lambda: self.export.check(path, name), then)

@@ -159,8 +159,24 @@ class KeyActions(QObject):
     def _dialog_closed(self) -> None:
         self.dialog = None
 
+    def _unlocked(self, what: str, again: Callable[[], None]) -> bool:
+        """True when unlocked; while locked, ask first and run ``again`` once unlocked."""
+        if not self.ctx.locked:
+            return True
+        from jwtdesk.gui.unlock import when_unlocked
+
+        self.view.activation_requested.emit()
+        dialog = when_unlocked(self.ctx, self.view, what, again)
+        if dialog is not None:
+            self.dialog = dialog
+            dialog.finished.connect(self._dialog_closed)
+        return False
+
     def on_new_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import NewKeysetDialog
+
+        if not self._unlocked("create a keyset", self.on_new_triggered):
+            return
 
         self.view.activation_requested.emit()
         dialog = NewKeysetDialog([k.name for k in self.view.model.keysets], self.view)
@@ -206,6 +222,9 @@ class KeyActions(QObject):
     def on_rotate_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog
 
+        if not self._unlocked("rotate a keyset", self.on_rotate_triggered):
+            return
+
         self.view.activation_requested.emit()
         ks, _ = self.view.target()
         if ks is None or self._busy:
@@ -231,6 +250,9 @@ class KeyActions(QObject):
     def on_retire_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog
 
+        if not self._unlocked("retire a key", self.on_retire_triggered):
+            return
+
         self.view.activation_requested.emit()
         ks, v = self.view.target()
         target = v if v is not None else (ks.previous if ks else None)
@@ -254,6 +276,9 @@ class KeyActions(QObject):
 
     def on_delete_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog, DeleteDialog
+
+        if not self._unlocked("delete", self.on_delete_triggered):
+            return
 
         self.view.activation_requested.emit()
         ks, v = self.view.target()
@@ -283,6 +308,9 @@ class KeyActions(QObject):
 
     def on_rename_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import RenameDialog
+
+        if not self._unlocked("rename a keyset", self.on_rename_triggered):
+            return
 
         self.view.activation_requested.emit()
         ks, _ = self.view.target()

@@ -8,6 +8,7 @@ shown and is dropped on re-mask, selection change and lock.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
@@ -311,13 +312,23 @@ class KeyDetails(QWidget):
         self.error_raised.emit(f"Could not read the secret: {exc}")
 
     def on_secret_reveal_requested(self) -> None:
-        self._read_secret("reveal")
+        self._when_unlocked("reveal", lambda: self._read_secret("reveal"))
 
     def on_secret_copy_requested(self) -> None:
         if self.secret.revealed and not self.ctx.locked:
             self._copy(self.secret.shown_text)
         else:
-            self._read_secret("copy")
+            self._when_unlocked("copy", lambda: self._read_secret("copy"))
+
+    def _when_unlocked(self, verb: str, action: Callable[[], None]) -> None:
+        """While locked, ask first; the read then re-checks the keyring and unlocks."""
+        from jwtdesk.gui.unlock import when_unlocked
+
+        name = self.keyset.name if self.keyset is not None else "this keyset"
+        what = f"{verb} the {self.secret_label.text().lower()} of {name}"
+        when_unlocked(
+            self.ctx, self, what, action, unlock_first=False, cancelled=self.secret.remask
+        )
 
     def _copy(self, text: str) -> None:
         self.clipboard.copy_secret(text)
