@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -321,9 +322,18 @@ class ExportView(QWidget):
 
     def _run(self, label: str, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
         self.banner.hide()
-        self.ctx.runner.run(work, then, self.on_task_failed, label=label)
+
+        def done(result: Any) -> None:
+            if shiboken6.isValid(self):  # the view may have closed while the work ran
+                then(result)
+
+        self.ctx.runner.run(work, done, self.on_task_failed, label=label)
 
     def on_task_failed(self, exc: JwtdeskError) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if self._recheck_due is False and self.verdict.text().endswith("checking again…"):
+            self.verdict.setText(f"{self.checked_path}: could not be checked (see above)")
         self.banner.show_error(exc.message)
 
     def _when_unlocked(self, what: str, action: Callable[[], None]) -> None:

@@ -169,8 +169,13 @@ class KeyActions(QObject):
         dialog = when_unlocked(self.ctx, self.view, what, again)
         if dialog is not None:
             self.dialog = dialog
-            dialog.finished.connect(self._dialog_closed)
+            # Qt emits accepted before finished: by then ``again`` may have opened the next one.
+            dialog.finished.connect(lambda: self._forget(dialog))
         return False
+
+    def _forget(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
 
     def on_new_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import NewKeysetDialog
