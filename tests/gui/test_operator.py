@@ -164,7 +164,7 @@ def test_lock_covers_tokens_and_secret_actions_ask_first(
     kid = ctx.keys.get("api").current.kid  # type: ignore[union-attr]
     press(window.keys_view.tree, "Ctrl+R")
     dialog = unlock_dialog(qtbot)
-    assert "rotate" in dialog.text.text()
+    assert "Unlock to rotate api?" in dialog.text.text()
     dialog.reject()
     assert ctx.locked and ctx.keys.get("api").current.kid == kid  # type: ignore[union-attr]
     press(window.keys_view.tree, "Ctrl+R")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from html import escape
 from typing import Any, NamedTuple
 
 import shiboken6
@@ -45,6 +46,7 @@ from jwtdesk.gui.views.inspect_text import Lifetime
 from jwtdesk.gui.widgets.banner import Banner
 
 EMPTY_TEXT = "No keysets yet — create one in Keys (Ctrl+N)."
+WARNING_COLOR = "#b26a00"
 
 
 class _SigningKey(NamedTuple):
@@ -233,7 +235,12 @@ class BuildView(QWidget):
             return self._show(None, _for_people(exc.message))
         status = f"Signed with keyset {ks.name} ({ks.alg}, kid {signing.version.kid})."
         warning = _lifetime_warning(req.preset or tokens.Preset.ACCESS, claims)
-        self._show(token, f"{status} Warning: {warning}." if warning else status)
+        if warning:  # on a line of its own, in the warning colour; signed all the same
+            status = (
+                f"{escape(status)}<br><b style='color:{WARNING_COLOR}'>⚠ Warning: "
+                f"{escape(warning)}.</b> Signed anyway: see the long-lifetime finding."
+            )
+        self._show(token, status)
         preset = req.preset if req.preset is not tokens.Preset.CUSTOM else None
         report = inspect(token, [signing.candidate], Expectations(at=now, preset=_value(preset)))
         self.findings_model.set_findings(report.findings)

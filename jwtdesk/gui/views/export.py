@@ -156,10 +156,10 @@ class ExportView(QWidget):
         v.addWidget(self.variables_view, 2)
         v.addLayout(buttons)
         v.addWidget(QLabel("Preview — exactly what will be written, secrets masked", box))
-        v.addWidget(self.preview, 2)
+        v.addWidget(self.preview, 1)
         v.addLayout(actions)
         v.addWidget(self.verdict)
-        v.addWidget(self.drift_view, 1)
+        v.addWidget(self.drift_view, 2)  # once a file is checked, its rows get the room
         return box
 
     def _button(
@@ -458,6 +458,8 @@ class ExportView(QWidget):
             at = datetime.now().astimezone().strftime("%H:%M:%S")
             against = f" (profile {name})" if name else ""
             self.verdict.setText(f"{report.path}: {verdict}{against} · checked at {at}")
+            tint = "rgba(46, 160, 67, 0.18)" if report.clean else "rgba(218, 54, 51, 0.18)"
+            self.verdict.setStyleSheet(f"background: {tint}; padding: 4px; border-radius: 4px;")
             self.drift_checked.emit(report.clean)
 
         self._run("drift check", lambda: self.export.check(path, name), then)

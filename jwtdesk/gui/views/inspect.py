@@ -104,8 +104,12 @@ class InspectView(QWidget):
         self.checks_view.setModel(self.checks_model)
         self.checks_view.setAccessibleName("Checks")
         self.checks_view.verticalHeader().hide()
+        # A long reason wraps onto a second line instead of being cut off (nine rows at most).
+        self.checks_view.verticalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
         self.checks_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.checks_view.setWordWrap(False)
+        self.checks_view.setWordWrap(True)
         self.checks_view.setTabKeyNavigation(False)  # Tab leaves; arrows move between rows
         header = self.checks_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -119,7 +123,9 @@ class InspectView(QWidget):
         tree_header = self.claims_view.header()
         tree_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         tree_header.setResizeContentsPrecision(64)  # a 1,000-claim token sizes 64 rows, not all
-        self.claims_view.setColumnWidth(1, self.fontMetrics().horizontalAdvance("x") * 32)
+        # Values are short (times are numbers); the meaning column gets the width for UTC,
+        # local time and "in 12 min".
+        self.claims_view.setColumnWidth(1, self.fontMetrics().horizontalAdvance("x") * 24)
         self.json_view = QPlainTextEdit()
         self.json_view.setReadOnly(True)
         monospace_edit(self.json_view)
@@ -155,7 +161,8 @@ class InspectView(QWidget):
         results.addWidget(top)
         results.addWidget(self.tabs)
         results.addWidget(bottom)
-        results.setSizes([260, 260, 180])
+        line = self.fontMetrics().lineSpacing()  # every check row shown at the default size
+        results.setSizes([line * 26, line * 14, line * 9])
         self.empty_label = QLabel(f"<h3>Nothing to inspect yet</h3><p>{EMPTY_TEXT}</p>")
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -168,6 +175,8 @@ class InspectView(QWidget):
         self.splitter.addWidget(self.results_stack)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
+        em = self.fontMetrics().averageCharWidth()
+        self.splitter.setSizes([em * 70, em * 110])  # the results' time columns fit
         outer = QVBoxLayout(self)
         outer.addWidget(self.banner)
         outer.addWidget(self.splitter, 1)

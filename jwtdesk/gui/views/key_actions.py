@@ -166,7 +166,10 @@ class KeyActions(QObject):
         from jwtdesk.gui.unlock import when_unlocked
 
         self.view.activation_requested.emit()
-        dialog = when_unlocked(self.ctx, self.view, what, again)
+        ks, _ = self.view.target()
+        if what.endswith(" ") and ks is not None:  # "rotate " -> "rotate billing-api"
+            what += ks.name
+        dialog = when_unlocked(self.ctx, self.view, what.strip(), again)
         if dialog is not None:
             self.dialog = dialog
             # Qt emits accepted before finished: by then ``again`` may have opened the next one.
@@ -227,7 +230,7 @@ class KeyActions(QObject):
     def on_rotate_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog
 
-        if not self._unlocked("rotate a keyset", self.on_rotate_triggered):
+        if not self._unlocked("rotate ", self.on_rotate_triggered):
             return
 
         self.view.activation_requested.emit()
@@ -255,7 +258,7 @@ class KeyActions(QObject):
     def on_retire_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog
 
-        if not self._unlocked("retire a key", self.on_retire_triggered):
+        if not self._unlocked("retire a key of ", self.on_retire_triggered):
             return
 
         self.view.activation_requested.emit()
@@ -282,7 +285,7 @@ class KeyActions(QObject):
     def on_delete_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog, DeleteDialog
 
-        if not self._unlocked("delete", self.on_delete_triggered):
+        if not self._unlocked("delete ", self.on_delete_triggered):
             return
 
         self.view.activation_requested.emit()
@@ -314,7 +317,7 @@ class KeyActions(QObject):
     def on_rename_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import RenameDialog
 
-        if not self._unlocked("rename a keyset", self.on_rename_triggered):
+        if not self._unlocked("rename ", self.on_rename_triggered):
             return
 
         self.view.activation_requested.emit()
