@@ -196,6 +196,15 @@ def test_copied_token_is_cleared_on_lock(window: MainWindow, ctx: AppContext, qt
     assert window.status.clipboard_label.text().startswith("Clearing clipboard in ")
     window.lock_now()
     assert QGuiApplication.clipboard().text() == ""
+    # Quitting clears it too (the guard listens to aboutToQuit).
+    window.unlock()
+    qtbot.waitUntil(lambda: token() != "", timeout=10_000)  # type: ignore[operator]
+    qtbot.mouseClick(build.copy_button, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert QGuiApplication.clipboard().text() == token() != ""  # type: ignore[operator]
+    app = QApplication.instance()
+    assert app is not None
+    app.aboutToQuit.emit()
+    assert QGuiApplication.clipboard().text() == ""
 
 
 def test_preferences_set_the_idle_lock_and_the_due_soon_threshold(
