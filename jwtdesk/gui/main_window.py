@@ -323,7 +323,9 @@ class MainWindow(QMainWindow):
         self._show_current()
         if locked:
             self.clipboard.clear_now()
-            self.ctx.post_status("Locked: secrets and tokens are hidden; secret actions ask first", 5000)
+            self.ctx.post_status(
+                "Locked: secrets and tokens are hidden; secret actions ask first", 5000
+            )
         else:
             self.idle.touch()
 
