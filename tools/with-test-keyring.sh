@@ -19,16 +19,22 @@ export JWTDESK_REQUIRE_SECRET_SERVICE=1 QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offs
 unset PYTHON_KEYRING_BACKEND JWTDESK_HOME DISPLAY WAYLAND_DISPLAY
 status=0
 # The password only unlocks this run's throwaway login collection. gnome-keyring-daemon
-# daemonises and can outlive the session (a quick command ends the bus while it starts up),
-# holding this script's stderr open: it is stopped by the pid the bus gives for its name.
+# daemonises; the command starts once it owns org.freedesktop.secrets on this session's bus
+# (so the keyring is there when the command looks), and the daemon is stopped by that pid
+# afterwards: left running, it would outlive the session and hold this script's stderr open.
 dbus-run-session -- bash -c '
   pw=$(head -c 18 /dev/urandom | base64)
   printf %s "$pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
+  owner() {
+    dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus / \
+      org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets \
+      2>/dev/null | awk "{print \$2}"
+  }
+  pid=""
+  for _ in $(seq 200); do pid=$(owner); [ -n "$pid" ] && break; sleep 0.05; done
   status=0
   "$@" || status=$?
-  pid=$(dbus-send --session --print-reply=literal --dest=org.freedesktop.DBus / \
-        org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets \
-        2>/dev/null | awk "{print \$2}")
+  [ -n "$pid" ] || pid=$(owner)
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
   exit "$status"' bash "$@" 2> >(grep -v -E "^dbus-daemon|Unable to set up transient|SystemPrompter|gcr-prompter|cannot open display" >&2) \
   || status=$?
