@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
         self._open(AboutDialog(self.status.keyring_status.backend, self))
 
     def show_preferences(self) -> None:
-        from jwtdesk.gui.preferences import PreferencesDialog
+        from jwtdesk.gui.preferences_dialog import PreferencesDialog
 
         dialog = PreferencesDialog(self.prefs, self)
         dialog.accepted.connect(lambda: self.apply_preferences(dialog.value()))

@@ -17,7 +17,8 @@ from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.main_window import MainWindow
 from jwtdesk.gui.models.keys import Role
-from jwtdesk.gui.preferences import DUE_SOON_KEY, IDLE_KEY, Preferences, PreferencesDialog
+from jwtdesk.gui.preferences import DUE_SOON_KEY, IDLE_KEY, Preferences
+from jwtdesk.gui.preferences_dialog import PreferencesDialog
 from jwtdesk.gui.unlock import UnlockDialog
 from jwtdesk.gui.views.dialogs import NewKeysetDialog, RenameDialog
 from jwtdesk.gui.views.export import ExportView
