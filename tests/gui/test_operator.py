@@ -301,3 +301,24 @@ def test_open_window_fixture_still_takes_an_explicit_idle_timeout(
     settings.setValue(IDLE_KEY, 3)
     window = open_window(ctx, qtbot, settings, idle_ms=1234)
     assert window.idle.timeout_ms == 1234
+
+
+def test_a_dialog_finished_after_the_idle_lock_asks_first(
+    ctx: AppContext, qtbot: QtBot, settings: QSettings
+) -> None:
+    """An open dialog does not hold the lock off; what it starts after the lock asks first."""
+    window = open_window(ctx, qtbot, settings, idle_ms=300)
+    press(window, "Ctrl+N")
+    dialog = wait_dialog(qtbot, window.keys_view.key_actions)
+    assert isinstance(dialog, NewKeysetDialog)
+    qtbot.keyClicks(dialog.name, "late")
+    qtbot.waitUntil(lambda: ctx.locked, timeout=5000)
+    assert dialog.isVisible()
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    question = unlock_dialog(qtbot)
+    assert "New keyset" in question.text.text()
+    assert not any(k.name == "late" for k in ctx.keys.keysets())  # nothing made yet
+    qtbot.mouseClick(question.ok, Qt.MouseButton.LeftButton)
+    assert not ctx.locked
+    qtbot.waitUntil(lambda: any(k.name == "late" for k in ctx.keys.keysets()), timeout=20_000)
+    wait_idle(qtbot, ctx)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -149,9 +150,19 @@ class KeyActions(QObject):
 
     # --- actions -----------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, accepted: Callable[[], None]) -> None:
+    def _open(self, dialog: QDialog, accepted: Callable[[], Callable[[], None]]) -> None:
+        """Open ``dialog``; once accepted, ``accepted()`` reads its answer (the dialog is deleted
+        on close) and returns the work to run."""
         self.dialog = dialog
-        dialog.accepted.connect(accepted)
+
+        def go() -> None:
+            # The idle lock may have come while the dialog was open: ask before going on.
+            from jwtdesk.gui.unlock import when_unlocked
+
+            work = accepted()
+            when_unlocked(self.ctx, self.view, f"finish “{dialog.windowTitle()}”", work)
+
+        dialog.accepted.connect(go)
         dialog.finished.connect(self._dialog_closed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -188,7 +199,7 @@ class KeyActions(QObject):
 
         self.view.activation_requested.emit()
         dialog = NewKeysetDialog([k.name for k in self.view.model.keysets], self.view)
-        self._open(dialog, lambda: self.create_keyset(dialog.request()))
+        self._open(dialog, lambda: partial(self.create_keyset, dialog.request()))
 
     def create_keyset(self, req: NewKeyset) -> None:
         keys, cancel = self.ctx.keys, threading.Event()
@@ -238,7 +249,7 @@ class KeyActions(QObject):
         if ks is None or self._busy:
             return
         dialog = ConfirmDialog(f"Rotate {ks.name}", rotate_text(ks), "Rotate", "rotate", self.view)
-        self._open(dialog, lambda: self.rotate(ks.name))
+        self._open(dialog, lambda: partial(self.rotate, ks.name))
 
     def rotate(self, name: str) -> None:
         keys = self.ctx.keys
@@ -272,7 +283,7 @@ class KeyActions(QObject):
             "deleted from the OS keyring.</p>"
         )
         dialog = ConfirmDialog(f"Retire a key of {ks.name}", html, "Retire", "retire", self.view)
-        self._open(dialog, lambda: self.retire(ks.name, target.kid))
+        self._open(dialog, lambda: partial(self.retire, ks.name, target.kid))
 
     def retire(self, name: str, kid: str) -> None:
         keys = self.ctx.keys
@@ -300,10 +311,10 @@ class KeyActions(QObject):
             dialog: QDialog = ConfirmDialog(
                 "Delete a retired version", html, "Delete", "delete", self.view
             )
-            self._open(dialog, lambda: self.delete(ks.name, v.kid))
+            self._open(dialog, lambda: partial(self.delete, ks.name, v.kid))
             return
         dialog = DeleteDialog(ks.name, len(ks.versions), self.view)
-        self._open(dialog, lambda: self.delete(ks.name))
+        self._open(dialog, lambda: partial(self.delete, ks.name))
 
     def delete(self, name: str, kid: str | None = None) -> None:
         keys = self.ctx.keys
@@ -325,7 +336,7 @@ class KeyActions(QObject):
         if ks is None or self._busy:
             return
         dialog = RenameDialog(ks.name, [k.name for k in self.view.model.keysets], self.view)
-        self._open(dialog, lambda: self.rename(ks.name, dialog.new_name()))
+        self._open(dialog, lambda: partial(self.rename, ks.name, dialog.new_name()))
 
     def rename(self, old: str, new: str) -> None:
         keys = self.ctx.keys
