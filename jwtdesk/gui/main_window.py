@@ -328,6 +328,7 @@ class MainWindow(QMainWindow):
             )
         else:
             self.idle.touch()
+            self.ctx.post_status("Unlocked", 3000)
 
     def on_ctx_status_posted(self, message: str, timeout_ms: int) -> None:
         self.status.showMessage(message, timeout_ms)

@@ -9,7 +9,6 @@ and EC take microseconds, RSA-4096 a few milliseconds). Nothing is persisted.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from html import escape
 from typing import Any, NamedTuple
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from jwtdesk.core import tokens
 from jwtdesk.core.errors import JwtdeskError
-from jwtdesk.core.inspect import Expectations, human, inspect
+from jwtdesk.core.inspect import Expectations, inspect
 from jwtdesk.core.keyfile import Candidate, from_public_key
 from jwtdesk.core.keysets import KeySet, KeyVersion
 from jwtdesk.gui.clipboard import ClipboardGuard
@@ -41,6 +40,7 @@ from jwtdesk.gui.models.inspect import FindingsModel
 from jwtdesk.gui.tasks import Task
 from jwtdesk.gui.tokenview import LifetimeBar, SegmentLegend, TokenDisplay, monospace_edit
 from jwtdesk.gui.views.build_form import ClaimForm, JsonProblem, TimeField
+from jwtdesk.gui.views.build_text import absolute, decoded, lifetime_warning
 from jwtdesk.gui.views.inspect_findings import FindingsView
 from jwtdesk.gui.views.inspect_text import Lifetime
 from jwtdesk.gui.widgets.banner import Banner
@@ -234,7 +234,7 @@ class BuildView(QWidget):
         except JwtdeskError as exc:
             return self._show(None, _for_people(exc.message))
         status = f"Signed with keyset {ks.name} ({ks.alg}, kid {signing.version.kid})."
-        warning = _lifetime_warning(req.preset or tokens.Preset.ACCESS, claims)
+        warning = lifetime_warning(req.preset or tokens.Preset.ACCESS, claims)
         if warning:  # on a line of its own, in the warning colour; signed all the same
             status = (
                 f"{escape(status)}<br><b style='color:{WARNING_COLOR}'>⚠ Warning: "
@@ -244,7 +244,7 @@ class BuildView(QWidget):
         preset = req.preset if req.preset is not tokens.Preset.CUSTOM else None
         report = inspect(token, [signing.candidate], Expectations(at=now, preset=_value(preset)))
         self.findings_model.set_findings(report.findings)
-        self.decoded.setPlainText(_decoded(report.token.header, report.token.claims))
+        self.decoded.setPlainText(decoded(report.token.header, report.token.claims))
         self.lifetime_bar.set_lifetime(Lifetime.from_claims(claims, int(now.timestamp()), 0, True))
         return None
 
@@ -275,7 +275,7 @@ class BuildView(QWidget):
             value = claims.get(name)
             if name == "iat" and not field.value():
                 continue
-            field.set_note(_absolute(value, now) if isinstance(value, int) else "")
+            field.set_note(absolute(value, now) if isinstance(value, int) else "")
 
     def _show(self, token: str | None, status: str) -> None:
         self.status.setText(status)
@@ -410,33 +410,6 @@ def _public(ks: KeySet, version: KeyVersion, key: Any) -> Candidate:
     if isinstance(key, bytes):
         return Candidate(label, ks.algorithm.kty, key, kid=version.kid, alg=ks.alg)
     return from_public_key(key.public_key(), label, kid=version.kid, alg=ks.alg)
-
-
-def _lifetime_warning(preset: tokens.Preset, claims: dict[str, Any]) -> str | None:
-    exp, iat = claims.get("exp"), claims.get("iat")
-    if not isinstance(exp, int) or not isinstance(iat, int):
-        return None
-    from datetime import timedelta
-
-    return tokens.lifetime_problem(preset, timedelta(seconds=exp - iat))
-
-
-def _absolute(value: int, now: datetime) -> str:
-    """ "= 2026-05-01 12:15:00 UTC (14:15 CEST local), in 15 min"."""
-    try:
-        utc = datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        return ""
-    local = utc.astimezone()
-    delta = value - int(now.timestamp())  # to the second, as the claims are
-    rel = f"in {human(delta)}" if delta >= 0 else f"{human(delta)} ago"
-    day = "" if local.date() == utc.date() else f"{local:%Y-%m-%d} "
-    return f"= {utc:%Y-%m-%d %H:%M:%S} UTC ({day}{local:%H:%M %Z} local), {rel}"
-
-
-def _decoded(header: object, claims: object) -> str:
-    dump = json.dumps
-    return f"header {dump(header, indent=2)}\nclaims {dump(claims, indent=2, ensure_ascii=False)}"
 
 
 def _value(preset: tokens.Preset | None) -> str | None:

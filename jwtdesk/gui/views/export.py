@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,6 +38,7 @@ from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.export import DriftModel, ProfilesModel, VariablesModel
 from jwtdesk.gui.views.export_dialogs import FORMATS, NewProfileDialog, SetVariableDialog
+from jwtdesk.gui.views.export_drift import DriftPanel
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.export import ExportService
 
@@ -71,8 +72,6 @@ class ExportView(QWidget):
         self.profiles_model = ProfilesModel()
         self.variables_model = VariablesModel()
         self.drift_model = DriftModel()
-        self.checked_path: str | None = None  # the deployed file last checked, re-checked
-        self._recheck_due = False
         self._build()
         ctx.keysets_changed.connect(self.reload)
         self.reload()
@@ -139,18 +138,18 @@ class ExportView(QWidget):
         self.force_check = QCheckBox("Allow inside a git work tree", box)
         actions.addWidget(self.force_check)
         self.jwks_button = self._button("Export &JWKS…", self.on_jwks_clicked, actions, box)
-        self.check_button = self._button(
-            "Chec&k a deployed file…", self.on_check_clicked, actions, box
-        )
-        self.recheck_button = self._button("&Re-check", self.on_recheck_clicked, actions, box)
-        self.recheck_button.setToolTip("Compare the same file again with what jwtdesk holds now")
-        self.recheck_button.setEnabled(False)
         actions.addStretch(1)
-        self.verdict = QLabel(box)
-        self.verdict.setWordWrap(True)
-        self.verdict.setAccessibleName("Drift verdict")
-        self.drift_view = _table(self.drift_model, box, "Drift check")
-        self.drift_view.hide()
+        self.drift = DriftPanel(
+            self.export.check,
+            lambda: p.name if (p := self.profile()) else None,
+            self._run,
+            _table(self.drift_model, box, "Drift check"),
+            self.drift_model,
+            parent=box,
+        )
+        self.drift.drift_checked.connect(self.drift_checked)
+        self.check_button, self.recheck_button = self.drift.check_button, self.drift.recheck_button
+        self.verdict, self.drift_view = self.drift.verdict, self.drift.view
         v = QVBoxLayout(box)
         v.addLayout(top)
         v.addWidget(self.variables_view, 2)
@@ -158,8 +157,7 @@ class ExportView(QWidget):
         v.addWidget(QLabel("Preview — exactly what will be written, secrets masked", box))
         v.addWidget(self.preview, 1)
         v.addLayout(actions)
-        v.addWidget(self.verdict)
-        v.addWidget(self.drift_view, 2)  # once a file is checked, its rows get the room
+        v.addWidget(self.drift, 2)  # once a file is checked, its rows get the room
         return box
 
     def _button(
@@ -230,7 +228,7 @@ class ExportView(QWidget):
             self.variables_model.reset([])
             self.banner.show_error(exc.message)
         self.refresh_preview()
-        self.schedule_recheck()  # a new profile or keysets: the verdict shown may be stale
+        self.drift.schedule_recheck()  # a new profile or keysets: the verdict may be stale
 
     def options(self) -> dict[str, Any]:
         return {"multiline": "base64" if self.base64_check.isChecked() else "native"}
@@ -332,8 +330,7 @@ class ExportView(QWidget):
     def on_task_failed(self, exc: JwtdeskError) -> None:
         if not shiboken6.isValid(self):
             return
-        if self._recheck_due is False and self.verdict.text().endswith("checking again…"):
-            self.verdict.setText(f"{self.checked_path}: could not be checked (see above)")
+        self.drift.check_failed()
         self.banner.show_error(exc.message)
 
     def _when_unlocked(self, what: str, action: Callable[[], None]) -> None:
@@ -421,45 +418,6 @@ class ExportView(QWidget):
 
         self._run("write JWKS", work, then)
 
-    def on_check_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Check a deployed env file or JWKS")
-        if path:
-            self.check_file(path)
-
-    def on_recheck_clicked(self) -> None:
-        if self.checked_path is not None:
-            self.check_file(self.checked_path)
-
-    def schedule_recheck(self) -> None:
-        """Check the last file again once this turn of the event loop is over: after every key
-        or profile change (one check however many changes came together)."""
-        if self.checked_path is None or self._recheck_due:
-            return
-        self._recheck_due = True
-        self.verdict.setText(f"{self.checked_path}: checking again…")
-        QTimer.singleShot(0, self, self._recheck_now)
-
-    def _recheck_now(self) -> None:
-        self._recheck_due = False
-        self.on_recheck_clicked()
-
     def check_file(self, path: str) -> None:
-        profile = self.profile()
-        name = profile.name if profile else None
-        self.checked_path = path
-        self.recheck_button.setEnabled(True)
-
-        def then(report: Any) -> None:
-            from datetime import datetime
-
-            self.drift_model.reset(report.rows)
-            self.drift_view.show()
-            verdict = "in sync with jwtdesk" if report.clean else "DRIFT — export again"
-            at = datetime.now().astimezone().strftime("%H:%M:%S")
-            against = f" (profile {name})" if name else ""
-            self.verdict.setText(f"{report.path}: {verdict}{against} · checked at {at}")
-            tint = "rgba(46, 160, 67, 0.18)" if report.clean else "rgba(218, 54, 51, 0.18)"
-            self.verdict.setStyleSheet(f"background: {tint}; padding: 4px; border-radius: 4px;")
-            self.drift_checked.emit(report.clean)
-
-        self._run("drift check", lambda: self.export.check(path, name), then)
+        """Compare the deployed file ``path`` with what jwtdesk holds (and keep doing so)."""
+        self.drift.check_file(path)
