@@ -322,3 +322,45 @@ def test_a_dialog_finished_after_the_idle_lock_asks_first(
     assert not ctx.locked
     qtbot.waitUntil(lambda: any(k.name == "late" for k in ctx.keys.keysets()), timeout=20_000)
     wait_idle(qtbot, ctx)
+
+
+# --- Inspect at the default size: nothing clipped ------------------------------------------------
+
+
+def test_inspect_shows_every_check_row_and_the_times_unclipped(
+    window: MainWindow, ctx: AppContext, qtbot: QtBot
+) -> None:
+    ctx.keys.create("api", "ES256", purpose=Purpose.ACCESS)
+    from jwtdesk.core.tokens import TokenRequest
+
+    token = ctx.tokens.build("api", TokenRequest(sub="alice", iss="https://auth.example.com"))
+    ctx.keys.rotate("api")
+    ctx.keys.rotate("api")  # a long reason in the kid row
+    ctx.keysets_changed.emit()
+    window.resize(1360, 860)  # the size `make screenshots` shows, where the operator saw it
+    window.show_view("inspect")
+    view = window.view("inspect")
+    assert isinstance(view, InspectView)
+    view.set_token(token)
+    qtbot.wait(50)  # layouts settle
+    table = view.checks_view
+    last = table.model().rowCount() - 1
+    assert last >= 8  # structure … iat
+    bottom = table.rowViewportPosition(last) + table.rowHeight(last)
+    assert 0 < bottom <= table.viewport().height()  # every row on screen, none cut off
+    kid_row = next(
+        r for r in range(last + 1) if table.model().index(r, 0).data() == "Key id (kid → key)"
+    )
+    reason = table.model().index(kid_row, 2)
+    needed = table.fontMetrics().horizontalAdvance(str(reason.data()))
+    lines = max(1, -(-needed // table.columnWidth(2)))  # ceiling
+    assert table.rowHeight(kid_row) >= lines * table.fontMetrics().lineSpacing()  # wrapped, whole
+    tree = view.claims_view
+    model = tree.model()
+    claims = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "Claims")
+    parent = model.index(claims, 0)
+    for row in range(model.rowCount(parent)):
+        if model.index(row, 0, parent).data() in ("exp", "iat"):
+            text = str(model.index(row, 2, parent).data())
+            width = tree.fontMetrics().horizontalAdvance(text)
+            assert width <= tree.columnWidth(2), text  # UTC, local and "in …" all shown

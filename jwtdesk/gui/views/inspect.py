@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -110,6 +110,8 @@ class InspectView(QWidget):
         )
         self.checks_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.checks_view.setWordWrap(True)
+        side = self.fontMetrics().height()  # status icons as tall as the text: compact rows
+        self.checks_view.setIconSize(QSize(side, side))
         self.checks_view.setTabKeyNavigation(False)  # Tab leaves; arrows move between rows
         header = self.checks_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -125,7 +127,7 @@ class InspectView(QWidget):
         tree_header.setResizeContentsPrecision(64)  # a 1,000-claim token sizes 64 rows, not all
         # Values are short (times are numbers); the meaning column gets the width for UTC,
         # local time and "in 12 min".
-        self.claims_view.setColumnWidth(1, self.fontMetrics().horizontalAdvance("x") * 24)
+        self.claims_view.setColumnWidth(1, self.fontMetrics().horizontalAdvance("x") * 18)
         self.json_view = QPlainTextEdit()
         self.json_view.setReadOnly(True)
         monospace_edit(self.json_view)
@@ -162,7 +164,7 @@ class InspectView(QWidget):
         results.addWidget(self.tabs)
         results.addWidget(bottom)
         line = self.fontMetrics().lineSpacing()  # every check row shown at the default size
-        results.setSizes([line * 26, line * 14, line * 9])
+        results.setSizes([line * 30, line * 12, line * 8])
         self.empty_label = QLabel(f"<h3>Nothing to inspect yet</h3><p>{EMPTY_TEXT}</p>")
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -176,7 +178,7 @@ class InspectView(QWidget):
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
         em = self.fontMetrics().averageCharWidth()
-        self.splitter.setSizes([em * 70, em * 110])  # the results' time columns fit
+        self.splitter.setSizes([em * 60, em * 120])  # the results' time columns fit
         outer = QVBoxLayout(self)
         outer.addWidget(self.banner)
         outer.addWidget(self.splitter, 1)
@@ -286,6 +288,7 @@ class InspectView(QWidget):
         token = report.token
         self.results_stack.setCurrentIndex(1)
         self.checks_model.set_checks(checks)
+        self._fit_checks()
         jwe_note = "encrypted (JWE): jwtdesk never decrypts" if token.is_jwe else ""
         self.claims_model.set_token(
             (token.header_bytes, token.header),
@@ -308,6 +311,14 @@ class InspectView(QWidget):
         self.verdict.show_report(report, checks, note)
         if self.tabs.currentWidget() is self.json_view:
             self._show_json()
+
+    def _fit_checks(self) -> None:
+        """Every check row stays on screen: the claims and findings panes give way first."""
+        view = self.checks_view
+        rows = view.verticalHeader().length() + view.horizontalHeader().height()
+        need = rows + 2 * view.frameWidth()
+        if view.minimumHeight() != need:
+            view.setMinimumHeight(need)
 
     def _show_json(self) -> None:
         report = self.report
