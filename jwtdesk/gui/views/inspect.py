@@ -164,7 +164,7 @@ class InspectView(QWidget):
         results.addWidget(self.tabs)
         results.addWidget(bottom)
         line = self.fontMetrics().lineSpacing()  # every check row shown at the default size
-        results.setSizes([line * 30, line * 12, line * 8])
+        results.setSizes([line * 20, line * 18, line * 9])
         self.empty_label = QLabel(f"<h3>Nothing to inspect yet</h3><p>{EMPTY_TEXT}</p>")
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
