@@ -364,3 +364,29 @@ def test_inspect_shows_every_check_row_and_the_times_unclipped(
             text = str(model.index(row, 2, parent).data())
             width = tree.fontMetrics().horizontalAdvance(text)
             assert width <= tree.columnWidth(2), text  # UTC, local and "in …" all shown
+
+
+def test_export_copy_while_locked_asks_first_and_dialogs_take_typing(
+    export: ExportView, ctx: AppContext, qtbot: QtBot
+) -> None:
+    from jwtdesk.gui.views.export_dialogs import NewProfileDialog
+
+    export.select_profile("prod")
+    export.variables_view.selectRow(0)  # JWT_SECRET_CURRENT
+    ctx.set_locked(True)
+    qtbot.mouseClick(export.copy_button, Qt.MouseButton.LeftButton)
+    question = unlock_dialog(qtbot)
+    assert "copy JWT_SECRET_CURRENT" in question.text.text()
+    assert QGuiApplication.clipboard().text() != ctx.keys.secret("api")[1].reveal().decode()
+    qtbot.mouseClick(question.ok, Qt.MouseButton.LeftButton)
+    secret = ctx.keys.secret("api")[1].reveal().decode()
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() == secret, timeout=10_000)
+    assert not ctx.locked
+    # New profile…: typing goes to its name at once.
+    export.activateWindow()
+    qtbot.mouseClick(export.new_button, Qt.MouseButton.LeftButton)
+    dialog = export.findChild(NewProfileDialog)
+    assert dialog is not None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.name, timeout=5000)
+    dialog.reject()
+    wait_idle(qtbot, ctx)
