@@ -28,7 +28,7 @@ def frozen() -> bool:
 
 def gui_command() -> list[str]:
     if frozen():
-        exe = Path(sys.executable)
+        exe = Path(sys.executable).resolve()  # /usr/bin/jwtdesk links to /opt/jwtdesk
         return [str(exe.with_name("jwtdesk-gui" + exe.suffix)), "--self-check"]
     return [sys.executable, "-m", "jwtdesk.gui", "--self-check"]
 
