@@ -139,6 +139,34 @@ def test_package_metadata_and_files(installed: Installed) -> None:
     assert f'version="{dist_version("jwtdesk")}"' in metainfo.read_text()
 
 
+# jwtdesk imports QtCore, QtGui, QtWidgets and QtSvg; the rest are what their plugins load
+# (xcb and wayland platforms, D-Bus for the portal theme and input methods).
+QT_MODULES = {"QtCore", "QtGui", "QtWidgets", "QtSvg"}
+QT_LIBS = {
+    "Core",
+    "DBus",
+    "Gui",
+    "OpenGL",
+    "Svg",
+    "WaylandClient",
+    "Widgets",
+    "WlShellIntegration",
+    "XcbQpa",
+}
+
+
+def test_only_the_qt_jwtdesk_uses(installed: Installed) -> None:
+    pyside = installed.opt / "_internal" / "PySide6"
+    assert {p.name.split(".")[0] for p in pyside.glob("Qt*.so")} == QT_MODULES
+    libs = {p.name.split(".")[0].removeprefix("libQt6") for p in pyside.glob("Qt/lib/libQt6*")}
+    assert libs == QT_LIBS
+    assert not list(installed.opt.rglob("translations/*.qm"))
+    size = sum(
+        p.stat().st_size for p in installed.opt.rglob("*") if p.is_file() and not p.is_symlink()
+    )
+    assert size < 150e6, f"{size / 1e6:.1f} MB unpacked"
+
+
 def test_every_library_resolves(installed: Installed) -> None:
     """No ELF file of the app needs a library this system lacks (the Depends line holds)."""
     missing = []
