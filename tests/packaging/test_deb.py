@@ -161,6 +161,9 @@ def test_only_the_qt_jwtdesk_uses(installed: Installed) -> None:
     libs = {p.name.split(".")[0].removeprefix("libQt6") for p in pyside.glob("Qt/lib/libQt6*")}
     assert libs == QT_LIBS
     assert not list(installed.opt.rglob("translations/*.qm"))
+    resources = installed.opt / "_internal" / "jwtdesk" / "resources"
+    for name in ("weak_secrets.txt", "weak_secrets.LICENSE", "jwtdesk.desktop", "icons/keys.svg"):
+        assert (resources / name).is_file(), name
     size = sum(
         p.stat().st_size for p in installed.opt.rglob("*") if p.is_file() and not p.is_symlink()
     )
