@@ -78,11 +78,23 @@ def check_rendering() -> list[dict[str, object]]:
     ]
 
 
+def check_versions() -> list[dict[str, object]]:
+    """The About box's versions: a frozen app without a package's metadata shows
+    "not installed" there."""
+    from jwtdesk.gui.help import versions
+
+    rows = versions("")[:6]
+    missing = [name for name, value in rows if value == "not installed"]
+    shown = ", ".join(f"{name} {value}" for name, value in rows)
+    detail = f"no metadata for {', '.join(missing)}" if missing else shown
+    return [{"name": "About box versions", "ok": not missing, "detail": detail}]
+
+
 def main() -> int:
     from PySide6.QtGui import QGuiApplication
 
     app = QGuiApplication([sys.argv[0], "-platform", "offscreen"])
-    checks = [*check_rendering(), *check_plugins()]
+    checks = [*check_rendering(), *check_versions(), *check_plugins()]
     print(json.dumps({"checks": checks}))
     del app
     return 0 if all(c["ok"] for c in checks) else 1

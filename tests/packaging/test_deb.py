@@ -211,6 +211,9 @@ def test_version_and_doctor(installed: Installed, run_env: dict[str, str], tmp_p
     ):
         assert checks[name]["ok"], checks.get(name)
     assert checks["Qt platform xcb"]["detail"] == "loads"
+    about = checks["About box versions"]
+    assert about["ok"], about
+    assert f"jwtdesk {dist_version('jwtdesk')}" in about["detail"]
     for backend in ("SecretService", "Windows", "macOS", "KWallet", "chainer"):
         assert backend in checks["keyring entry points"]["detail"]
 
