@@ -228,6 +228,22 @@ def test_doctor_fails_without_secret_service(
     assert not checks["keyring viable"]["ok"]
 
 
+def test_doctor_fails_when_xcb_cannot_load(
+    installed: Installed, run_env: dict[str, str], tmp_path: Path
+) -> None:
+    """What a system without libxcb-cursor0 would see: an unloadable stand-in is found first."""
+    broken = tmp_path / "broken-libs"
+    broken.mkdir()
+    (broken / "libxcb-cursor.so.0").write_bytes(b"")
+    env = {**run_env, "LD_LIBRARY_PATH": str(broken)}
+    done = run([installed.bin("jwtdesk"), "doctor", "--json"], env, tmp_path)
+    assert done.returncode == 1
+    checks = {c["name"]: c for c in json.loads(done.stdout)["self_check"]}
+    assert not checks["Qt platform xcb"]["ok"]
+    assert "libxcb-cursor.so.0" in checks["Qt platform xcb"]["detail"]
+    assert checks["Qt platform offscreen"]["ok"]
+
+
 def test_keyset_create_rotate_sign(
     installed: Installed, run_env: dict[str, str], tmp_path: Path
 ) -> None:
