@@ -10,6 +10,8 @@ checkout or its venv is in reach.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -67,25 +69,42 @@ class Installed:
         return f"/usr/bin/{name}" if self.system else str(self.opt / name)
 
 
+# Every checkout on a shared machine installs the same package name: one check at a time,
+# or one run's `dpkg -r` would remove the package under another run's tests.
+SYSTEM_LOCK = Path("/tmp/jwtdesk-dist-check.lock")
+
+
+@contextlib.contextmanager
+def system_install_lock() -> Iterator[None]:
+    with SYSTEM_LOCK.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # released when the file closes, also on a crash
+        yield
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     deb = deb_path()
     assert deb.is_file(), f"{deb.name} missing: run `make dist`"
     if os.geteuid() == 0:
-        done = dpkg("-i", str(deb))
-        try:
-            assert done.returncode == 0, done.stderr
-            yield Installed(Path("/"), True)
-        finally:
-            removed = dpkg("-r", "jwtdesk")
-            assert removed.returncode == 0, removed.stderr
-        assert not Path("/opt/jwtdesk").exists(), "dpkg -r left files under /opt/jwtdesk"
-        assert not Path("/usr/bin/jwtdesk").exists()
-        assert not Path("/usr/share/applications/jwtdesk.desktop").exists()
+        with system_install_lock():
+            yield from install_system_wide(deb)
     else:
         root = tmp_path_factory.mktemp("debroot")
         subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
         yield Installed(root, False)
+
+
+def install_system_wide(deb: Path) -> Iterator[Installed]:
+    done = dpkg("-i", str(deb))
+    try:
+        assert done.returncode == 0, done.stderr
+        yield Installed(Path("/"), True)
+    finally:
+        removed = dpkg("-r", "jwtdesk")
+        assert removed.returncode == 0, removed.stderr
+    assert not Path("/opt/jwtdesk").exists(), "dpkg -r left files under /opt/jwtdesk"
+    assert not Path("/usr/bin/jwtdesk").exists()
+    assert not Path("/usr/share/applications/jwtdesk.desktop").exists()
 
 
 @pytest.fixture(scope="module")
