@@ -104,14 +104,12 @@ class InspectView(QWidget):
         self.checks_view.setModel(self.checks_model)
         self.checks_view.setAccessibleName("Checks")
         self.checks_view.verticalHeader().hide()
-        # A long reason wraps onto a second line instead of being cut off (nine rows at most).
-        self.checks_view.verticalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
         self.checks_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.checks_view.setWordWrap(True)
+        self.checks_view.setWordWrap(True)  # a long reason wraps (see _fit_checks)
         side = self.fontMetrics().height()  # status icons as tall as the text: compact rows
         self.checks_view.setIconSize(QSize(side, side))
+        self.checks_view.verticalHeader().setDefaultSectionSize(side + side // 2)
+        self._fitted: tuple[object, ...] = ()
         self.checks_view.setTabKeyNavigation(False)  # Tab leaves; arrows move between rows
         header = self.checks_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -313,8 +311,23 @@ class InspectView(QWidget):
             self._show_json()
 
     def _fit_checks(self) -> None:
-        """Every check row stays on screen: the claims and findings panes give way first."""
+        """Every check row stays on screen (the claims and findings panes give way first), and
+        a reason too long for its column gets the lines it needs. Per keystroke this compares
+        the reasons with the last ones; rows are measured only when they change."""
         view = self.checks_view
+        reasons = tuple(c.reason for c in self.checks_model.checks())
+        key = (reasons, view.columnWidth(2))
+        if key == self._fitted:
+            return
+        self._fitted = key
+        metrics = view.fontMetrics()
+        room = view.columnWidth(2) - metrics.averageCharWidth() * 2
+        default = view.verticalHeader().defaultSectionSize()
+        for row, reason in enumerate(reasons):
+            if metrics.horizontalAdvance(reason) > room:
+                view.resizeRowToContents(row)
+            elif view.rowHeight(row) != default:
+                view.setRowHeight(row, default)
         rows = view.verticalHeader().length() + view.horizontalHeader().height()
         need = rows + 2 * view.frameWidth()
         if view.minimumHeight() != need:
