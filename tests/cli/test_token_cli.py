@@ -80,7 +80,7 @@ def test_after_rotation_the_previous_key_verifies_and_is_named(
     assert finding["severity"] == "error" and "current key" in finding["message"]
     code, out, _ = run(capsys, "token", "inspect", token, "--keyset", "api")
     assert code == 1 and "retired key of keyset api" in out
-    code, _, err = run(capsys, "token", "build", "--keyset", "api", "--kid", old_kid)
+    code, _, err = run(capsys, "token", "build", "--keyset", "api", f"--kid={old_kid}")
     assert code == 1 and "retired keys never sign" in err
 
 
