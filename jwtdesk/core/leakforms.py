@@ -1,0 +1,221 @@
+"""The forms a stored secret can take in a file, as search needles (for the leak scan).
+
+A secret leaks in many spellings: as it is, in hex, in base64 or base64url (alone, or inside a
+larger base64 blob at any of the three byte offsets), as a PEM body wrapped over lines, as a
+private JWK's members, escaped inside JSON or an env file. Each spelling is turned into
+needles: a short form is one needle; a long one (a PEM body, a hex dump) is cut into 32-char
+pieces at multiples of 32, so a form wrapped at any width of 64 or more still has whole pieces
+on its lines, and any line separator (LF, CRLF, a JSON ``\\n``) between them does not matter.
+A piece of 32 base64 characters carries 192 bits of a random key: it is the key leaking, not
+a coincidence.
+
+Needles live in memory only; nothing here writes anything anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator
+
+PIECE = 32  # length of the pieces a long form is cut into
+WHOLE_MAX = 64  # forms up to this long are one needle
+MIN_RAW = 8  # a stored secret shorter than this is not searched as it is (too many hits)
+MIN_ENCODED = 16  # nor an encoded form shorter than this
+_B64_TEXT = re.compile(rb"[A-Za-z0-9+/_-]{22,}={0,2}")
+# Private JWK members (RFC 7518 §6.2.2, §6.3.2, RFC 8037 §2); the public ones are not secret.
+_PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi")
+
+
+def _b64_part(data: bytes, offset: int, urlsafe: bool) -> bytes:
+    """The base64 characters fixed by ``data`` alone when it starts ``offset`` (0-2) bytes into
+    a 3-byte group of a larger encoding: no padding, no group shared with other bytes."""
+    enc = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    total = offset + len(data)
+    text = enc(b"\0" * offset + data)[: 4 * (total // 3)]
+    return text[4:] if offset else text
+
+
+def _decoded(secret: bytes) -> bytes | None:
+    """The bytes a secret written as base64/base64url text stands for (16 bytes or more)."""
+    if not _B64_TEXT.fullmatch(secret):
+        return None
+    text = secret.rstrip(b"=")
+    try:
+        if b"-" in text or b"_" in text:
+            raw = base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
+        else:
+            raw = base64.b64decode(text + b"=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) >= 16 else None
+
+
+def _encodings(data: bytes, b64_form: str) -> Iterator[tuple[str, bytes]]:
+    hexed = data.hex().encode("ascii")
+    yield "hex", hexed
+    yield "hex", hexed.upper()
+    for offset in (0, 1, 2):
+        yield b64_form, _b64_part(data, offset, urlsafe=False)
+        yield "base64url", _b64_part(data, offset, urlsafe=True)
+
+
+def _escapes(secret: bytes) -> Iterator[tuple[str, bytes]]:
+    """JSON and env-file spellings of a text secret (only those that differ from it)."""
+    try:
+        text = secret.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    as_json = json.dumps(text)[1:-1]
+    yield "json", as_json.encode("utf-8")
+    yield "json", as_json.replace("/", "\\/").encode("utf-8")
+    yield "json", json.dumps(text, ensure_ascii=False)[1:-1].encode("utf-8")
+    dq = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    yield "env", dq.encode("utf-8")
+    yield "env", dq.replace("$", "\\$").replace("`", "\\`").encode("utf-8")
+    yield "env", text.replace("'", "'\\''").encode("utf-8")
+
+
+def secret_forms(
+    secret: bytes, *, private_der: tuple[bytes, ...] = (), jwk_members: tuple[str, ...] = ()
+) -> list[tuple[str, bytes]]:
+    """Every (form, text) of one stored secret, whole (not yet cut into pieces).
+
+    ``secret`` is what the keyring holds: an HMAC key's bytes, or a private key's PKCS#8 DER.
+    For a private key, ``private_der`` adds its other DER encodings (PKCS#1, SEC1) and
+    ``jwk_members`` its private JWK members as base64url text.
+    """
+    forms: list[tuple[str, bytes]] = []
+    is_der = bool(private_der) or bool(jwk_members)
+    if len(secret) >= MIN_RAW:
+        forms.append(("raw", secret))
+    for der in (secret, *private_der) if is_der else ():
+        forms.extend(_encodings(der, "pem"))
+    if not is_der:
+        forms.extend(_encodings(secret, "base64"))
+        decoded = _decoded(secret)
+        if decoded is not None:
+            forms.extend(_encodings(decoded, "base64"))
+        forms.extend(_escapes(secret))
+    for member in jwk_members:
+        forms.append(("jwk", member.encode("ascii")))
+    return forms
+
+
+def needles(
+    forms: list[tuple[str, bytes]], public: tuple[bytes, ...] = ()
+) -> list[tuple[str, bytes]]:
+    """The (form, needle) pairs to search for: short forms whole, long ones in pieces; a
+    piece with a '/' also in its JSON spelling ``\\/``. Duplicates keep their first form.
+    A needle found inside one of the ``public`` texts is dropped: a piece of a private key's
+    DER that holds only its public key or ASN.1 framing would flag every public key file."""
+    seen: set[bytes] = set()
+    out: list[tuple[str, bytes]] = []
+
+    def add(form: str, needle: bytes) -> None:
+        if needle not in seen and not any(needle in text for text in public):
+            seen.add(needle)
+            out.append((form, needle))
+
+    for form, text in forms:
+        if len(text) < (MIN_RAW if form == "raw" else MIN_ENCODED):
+            continue
+        pieces = [text] if len(text) <= WHOLE_MAX else _pieces(text)
+        for piece in pieces:
+            add(form, piece)
+            if form != "raw" and b"/" in piece:
+                add("json", piece.replace(b"/", b"\\/"))
+    return out
+
+
+def _pieces(text: bytes) -> list[bytes]:
+    return [text[i : i + PIECE] for i in range(0, len(text) - PIECE + 1, PIECE)]
+
+
+def private_members(jwk: dict[str, str]) -> tuple[str, ...]:
+    """The private members of a private JWK (never its public ones)."""
+    return tuple(jwk[m] for m in _PRIVATE_MEMBERS if m in jwk)
+
+
+def private_key_forms(
+    pkcs8_der: bytes, jwk_members: tuple[str, ...]
+) -> tuple[list[tuple[str, bytes]], tuple[bytes, ...]]:
+    """The forms of a stored private key, and the public texts its needles must avoid: every
+    spelling of its public key, and of a throwaway key of the same kind (what two keys share
+    is framing, not secret)."""
+    forms = secret_forms(pkcs8_der, private_der=traditional_der(pkcs8_der), jwk_members=jwk_members)
+    public: list[bytes] = []
+    for data in (*_public_parts(pkcs8_der), *_decoy(pkcs8_der)):
+        public.append(data)
+        public.extend(text for _, text in _encodings(data, "pem"))
+    return forms, tuple(public)
+
+
+def _public_parts(der: bytes) -> list[bytes]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    key = serialization.load_der_private_key(der, password=None)
+    pub = key.public_key()
+    parts = [
+        pub.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    ]
+    if isinstance(pub, rsa.RSAPublicKey):
+        n = pub.public_numbers().n
+        parts.append(n.to_bytes((n.bit_length() + 7) // 8, "big"))
+        parts.append(pub.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1))
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        parts.append(
+            pub.public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+            )
+        )
+    else:
+        parts.append(pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    return parts
+
+
+def _decoy(der: bytes) -> list[bytes]:
+    """The DER encodings of a fresh key of the same type and size (never stored)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    key = serialization.load_der_private_key(der, password=None)
+    other: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    if isinstance(key, rsa.RSAPrivateKey):
+        other = rsa.generate_private_key(65537, key.key_size)
+    elif isinstance(key, ec.EllipticCurvePrivateKey):
+        other = ec.generate_private_key(key.curve)
+    elif isinstance(key, ed25519.Ed25519PrivateKey):
+        other = ed25519.Ed25519PrivateKey.generate()
+    else:
+        return []
+    pkcs8 = other.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return [pkcs8, *traditional_der(pkcs8), *_public_parts(pkcs8)]
+
+
+def traditional_der(pkcs8_der: bytes) -> tuple[bytes, ...]:
+    """The PKCS#1 (RSA) or SEC1 (EC) DER of a stored PKCS#8 key: the body of a
+    ``BEGIN RSA/EC PRIVATE KEY`` PEM. Ed25519 has none."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    try:
+        key = serialization.load_der_private_key(pkcs8_der, password=None)
+    except (ValueError, TypeError):
+        return ()
+    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        return ()
+    return (
+        key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ),
+    )
