@@ -2,12 +2,13 @@
 
 A secret leaks in many spellings: as it is, in hex, in base64 or base64url (alone, or inside a
 larger base64 blob at any of the three byte offsets), as a PEM body wrapped over lines, as a
-private JWK's members, escaped inside JSON or an env file. Each spelling is turned into
-needles: a short form is one needle; a long one (a PEM body, a hex dump) is cut into 32-char
-pieces at multiples of 32, so a form wrapped at any width of 64 or more still has whole pieces
-on its lines, and any line separator (LF, CRLF, a JSON ``\\n``) between them does not matter.
-A piece of 32 base64 characters carries 192 bits of a random key: it is the key leaking, not
-a coincidence.
+private JWK's members, escaped inside JSON or an env file. Each spelling is searched by its
+first 32 characters (and, when longer than 64, also by 32 characters from its middle): a
+spelling wrapped at any width of 32 or more keeps those pieces whole on their lines, so any
+line separator (LF, CRLF, a JSON ``\\n``) does not matter, and a copy cut short is still
+found. 32 base64 characters of a random key carry 192 bits: finding them is the key leaking,
+not a coincidence. Fewer, shorter needles keep the automaton small (it runs as a DFA: its
+tables must stay in cache to scan at hundreds of MB/s).
 
 Needles live in memory only; nothing here writes anything anywhere.
 """
@@ -20,8 +21,8 @@ import json
 import re
 from collections.abc import Iterator
 
-PIECE = 32  # length of the pieces a long form is cut into
-WHOLE_MAX = 64  # forms up to this long are one needle
+PIECE = 32  # the length of a needle cut from a longer form
+WHOLE_MAX = 64  # forms longer than this get a second needle from their middle
 MIN_RAW = 8  # a stored secret shorter than this is not searched as it is (too many hits)
 MIN_ENCODED = 16  # nor an encoded form shorter than this
 _B64_TEXT = re.compile(rb"[A-Za-z0-9+/_-]{22,}={0,2}")
@@ -107,31 +108,57 @@ def secret_forms(
 def needles(
     forms: list[tuple[str, bytes]], public: tuple[bytes, ...] = ()
 ) -> list[tuple[str, bytes]]:
-    """The (form, needle) pairs to search for: short forms whole, long ones in pieces; a
-    piece with a '/' also in its JSON spelling ``\\/``. Duplicates keep their first form.
-    A needle found inside one of the ``public`` texts is dropped: a piece of a private key's
-    DER that holds only its public key or ASN.1 framing would flag every public key file."""
+    """The (form, needle) pairs to search for (see the module's docstring); a needle with a
+    '/' also in its JSON spelling ``\\/``. Duplicates keep their first form. A needle found
+    inside one of the ``public`` texts is skipped for the next piece: a piece of a private
+    key's DER holding only its public key or ASN.1 framing would flag every public key file.
+    An escaped form is searched from just before its first escape, so it is told apart."""
     seen: set[bytes] = set()
     out: list[tuple[str, bytes]] = []
+    raw = next((text for form, text in forms if form == "raw"), b"")
+
+    def public_only(needle: bytes) -> bool:
+        return any(needle in text for text in public)
 
     def add(form: str, needle: bytes) -> None:
-        if needle not in seen and not any(needle in text for text in public):
-            seen.add(needle)
-            out.append((form, needle))
+        seen.add(needle)
+        out.append((form, needle))
+        if form != "raw" and b"/" in needle:
+            escaped = needle.replace(b"/", b"\\/")
+            if escaped not in seen:
+                seen.add(escaped)
+                out.append(("json", escaped))
 
     for form, text in forms:
         if len(text) < (MIN_RAW if form == "raw" else MIN_ENCODED):
             continue
-        pieces = [text] if len(text) <= WHOLE_MAX else _pieces(text)
-        for piece in pieces:
-            add(form, piece)
-            if form != "raw" and b"/" in piece:
-                add("json", piece.replace(b"/", b"\\/"))
+        if len(text) <= PIECE:
+            if text not in seen and not public_only(text):
+                add(form, text)
+            continue
+        for group in _starts(text, raw if form in ("json", "env") else b""):
+            # The first piece not made of public material; if another form already has that
+            # piece, the two spell the same text there and one needle serves both.
+            needle = next(
+                (text[i : i + PIECE] for i in group if not public_only(text[i : i + PIECE])), None
+            )
+            if needle is not None and needle not in seen:
+                add(form, needle)
     return out
 
 
-def _pieces(text: bytes) -> list[bytes]:
-    return [text[i : i + PIECE] for i in range(0, len(text) - PIECE + 1, PIECE)]
+def _starts(text: bytes, raw: bytes) -> list[list[int]]:
+    """Where needles of ``text`` may start: from its beginning, and (past WHOLE_MAX) from its
+    middle, at multiples of PIECE; an escaped form from just before where it leaves ``raw``."""
+    last = len(text) - PIECE
+    if raw:
+        differ = next((i for i, (a, b) in enumerate(zip(text, raw, strict=False)) if a != b), 0)
+        return [[max(0, min(differ - 8, last))]]
+    aligned = list(range(0, last + 1, PIECE))
+    if len(text) <= WHOLE_MAX:
+        return [aligned]
+    middle = (len(text) // 2) // PIECE * PIECE
+    return [[i for i in aligned if i < middle], [i for i in aligned if i >= middle]]
 
 
 def private_members(jwk: dict[str, str]) -> tuple[str, ...]:

@@ -148,9 +148,11 @@ class Scanner:
         stream = self.matcher.stream()
         try:
             with path.open("rb", buffering=0) as fh:
-                while chunk := fh.read(CHUNK):
+                chunk = fh.read(CHUNK)
+                while len(chunk) == CHUNK:  # a large file: streamed piece by piece
                     stream.feed(chunk)
-                stream.feed(b"", final=True)
+                    chunk = fh.read(CHUNK)
+                stream.feed(chunk, final=True)
         except OSError as exc:
             self.errors.append(ScanError(str(path), f"cannot read: {exc.strerror}"))
             return
@@ -187,7 +189,7 @@ class Scanner:
             stream = self.matcher.stream()
             for chunk in chunks:
                 stream.feed(chunk)
-            stream.feed(b"", final=True)
+            stream.feed(b"", final=True)  # a blob's pieces come from git: none is known last
             self.blobs += 1
             self.bytes += stream.size
             if stream.secret_hits or stream.weak_hits:
@@ -242,6 +244,7 @@ def summary(
         "stored_secret_findings": len(stored),
         "weak_secret_findings": len(result.findings) - len(stored),
         "keysets": result.keysets(),
+        "leaked": sorted({(f.keyset or "", f.version or "") for f in stored}),
         "errors": len(result.errors),
         "secrets": result.secrets,
     }
