@@ -11,7 +11,7 @@ from jwtdesk.core import checklist as c
 from jwtdesk.core.checklist import Action, Facts, Item, Status
 from jwtdesk.core.keysets import Purpose
 from jwtdesk.core.profiles import Profile, Source
-from jwtdesk.core.tokens import PRESETS
+from jwtdesk.core.tokens import PRESETS, PresetRules
 
 _DURATION = re.compile(r"\s*(\d{1,9})\s*([smhdw]?)\s*")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -68,12 +68,14 @@ def check_lifetime(
     return Item(ident, "tokens", what, Status.PASS, ", ".join(f"{n}: {v}" for n, v in found))
 
 
-def check_confirmation(facts: Facts) -> Item:
+def check_confirmation(facts: Facts, rules: PresetRules = PRESETS[Purpose.CONFIRMATION]) -> Item:
     title = "Confirmation tokens are short-lived and carry a jti"
-    rules = PRESETS[Purpose.CONFIRMATION]
-    short = rules.max_lifetime is not None and rules.max_lifetime <= timedelta(minutes=15)
-    if not (short and rules.jti):  # pragma: no cover - the presets say so
-        return Item("tokens-confirmation", "tokens", title, Status.FAIL, "preset changed")
+    ident = "tokens-confirmation"
+    if rules.max_lifetime is None or rules.max_lifetime > timedelta(minutes=15) or not rules.jti:
+        longest = "no limit" if rules.max_lifetime is None else f"up to {rules.max_lifetime}"
+        jti = "with" if rules.jti else "without"
+        reason = f"the confirmation preset allows {longest}, {jti} a jti"
+        return Item(ident, "tokens", title, Status.FAIL, reason, "at most 15 min, always a jti")
     if not any(ks.purpose is Purpose.CONFIRMATION for ks in facts.keysets):
         return Item(
             "tokens-confirmation",
