@@ -17,9 +17,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 PIECE = 32  # the length of a needle cut from a longer form
 WHOLE_MAX = 64  # forms longer than this get a second needle from their middle
@@ -207,24 +212,49 @@ def _public_parts(der: bytes) -> list[bytes]:
 
 
 def _decoy(der: bytes) -> list[bytes]:
-    """The DER encodings of a fresh key of the same type and size (never stored)."""
+    """The DER encodings of a throwaway key of the same type and size (never stored)."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
     key = serialization.load_der_private_key(der, password=None)
-    other: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
     if isinstance(key, rsa.RSAPrivateKey):
-        other = rsa.generate_private_key(65537, key.key_size)
-    elif isinstance(key, ec.EllipticCurvePrivateKey):
-        other = ec.generate_private_key(key.curve)
-    elif isinstance(key, ed25519.Ed25519PrivateKey):
+        return list(_decoy_of("RSA", key.key_size))
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return list(_decoy_of(key.curve.name, 0))
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return list(_decoy_of("Ed25519", 0))
+    return []
+
+
+@functools.cache
+def _decoy_of(kind: str, size: int) -> tuple[bytes, ...]:
+    """One throwaway key per kind and size per process: an RSA-3072 key takes a second or more
+    to make, and only its framing matters (it signs nothing and is never stored)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    other: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    if kind == "RSA":
+        other = rsa.generate_private_key(65537, size)
+    elif kind == "Ed25519":
         other = ed25519.Ed25519PrivateKey.generate()
     else:
-        return []
+        other = ec.generate_private_key(_curve(kind))
     pkcs8 = other.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return [pkcs8, *traditional_der(pkcs8), *_public_parts(pkcs8)]
+    return (pkcs8, *traditional_der(pkcs8), *_public_parts(pkcs8))
+
+
+def _curve(name: str) -> ec.EllipticCurve:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    curves: dict[str, type[ec.EllipticCurve]] = {
+        "secp256r1": ec.SECP256R1,
+        "secp384r1": ec.SECP384R1,
+        "secp521r1": ec.SECP521R1,
+    }
+    return curves[name]()
 
 
 def traditional_der(pkcs8_der: bytes) -> tuple[bytes, ...]:

@@ -188,8 +188,11 @@ class ChecklistView(QWidget):
         for item in items:
             parent = groups.get(item.area)
             if parent is None:
-                parent = QTreeWidgetItem(self.tree, ["", _AREAS.get(item.area, item.area), ""])
+                parent = QTreeWidgetItem(self.tree, [_AREAS.get(item.area, item.area), "", ""])
                 parent.setFirstColumnSpanned(True)
+                font = parent.font(0)
+                font.setBold(True)
+                parent.setFont(0, font)
                 groups[item.area] = parent
             text, icon_name, color = _LOOK[item.status]
             row = QTreeWidgetItem(parent, [text, item.title, item.reason])
