@@ -189,6 +189,8 @@ def check_rotation(keysets: Sequence[KeySet], now: datetime) -> Item:
 
 def check_grace(keysets: Sequence[KeySet], now: datetime) -> Item:
     title = "A previous key is kept only during its grace period"
+    if not keysets:
+        return Item("keys-grace", "keys", title, Status.UNKNOWN, "no keysets", _NEW_KEY)
     late = []
     for ks in keysets:
         prev, cur = ks.previous, ks.current

@@ -167,7 +167,8 @@ def test_within_grace_passes_and_a_leak_rotated_away_no_longer_fails() -> None:
 def test_unknowns_never_pass() -> None:
     facts = sound()._replace(keysets=(), profiles=(), last_scan=None, exports=[], revocation=None)
     result = items(facts)
-    for ident in ("keys-size", "keys-vcs", "tokens-access", "tokens-iss-aud", "exports-files"):
+    unknown = ("keys-size", "keys-weak", "keys-rotation", "keys-grace", "keys-shared", "keys-vcs")
+    for ident in (*unknown, "tokens-access", "tokens-iss-aud", "exports-files"):
         assert result[ident].status is Status.UNKNOWN, ident
     for ident in ("revocation-redis", "revocation-ttl"):
         assert result[ident].status is Status.UNKNOWN
