@@ -122,3 +122,20 @@ def test_an_error_shows_in_the_banner(ctx: AppContext, qtbot: QtBot) -> None:
         view.evaluate()
     assert view.banner.isVisibleTo(view) and "no keyset belongs" in view.banner.text
     assert view.run_button.isEnabled()
+
+
+def test_a_running_scan_can_be_cancelled(ctx: AppContext, qtbot: QtBot, tmp_path: Path) -> None:
+    ctx.keys.create("api", "HS256")
+    tree = tmp_path / "many"
+    for n in range(300):
+        (tree / f"d{n % 10}").mkdir(parents=True, exist_ok=True)
+        (tree / f"d{n % 10}" / f"f{n}.txt").write_text("x\n" * 1000)
+    view = ChecklistView(ctx, None, run=False)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(ctx.runner.task_finished, timeout=30_000):
+        view.start_scan([tree], history=False)
+        assert view.cancel_button.isVisibleTo(view)
+        view.cancel_button.click()
+    assert view.scan_result is None
+    assert "cancelled" in view.banner.text and "stopped" in view.scan_summary.text()
+    assert view.scan_button.isEnabled() and not view.cancel_button.isVisibleTo(view)

@@ -88,12 +88,18 @@ class ChecklistView(QWidget):
         self.run_button = QPushButton(icon("checklist"), "&Run checklist", self)
         self.run_button.setToolTip("Evaluate the checklist again (F5)")
         self.run_button.clicked.connect(self.evaluate)
-        QShortcut(QKeySequence("F5"), self).activated.connect(self.evaluate)
+        self._shortcut("F5", self.evaluate)
         self.scan_button = QPushButton(icon("scan"), "&Scan for leaks…", self)
         self.scan_button.setToolTip("Search a folder (and its git history) for the stored keys")
         self.scan_button.clicked.connect(self.on_scan_button_clicked)
         self.history_box = QCheckBox("Include git &history", self)
         self.history_box.setChecked(True)
+        self.cancel_button = QPushButton("Cancel scan", self)
+        self.cancel_button.setToolTip("Stop the leak scan (Esc)")
+        self.cancel_button.clicked.connect(self.cancel_scan)
+        self.cancel_button.hide()
+        self._shortcut("Esc", self.cancel_scan)
+        self._cancel_requested = self._scanning = False
         top = QHBoxLayout()
         label = QLabel("S&ervice:", self)
         label.setBuddy(self.service_box)
@@ -102,6 +108,7 @@ class ChecklistView(QWidget):
         top.addStretch(1)
         top.addWidget(self.history_box)
         top.addWidget(self.scan_button)
+        top.addWidget(self.cancel_button)
         return top
 
     def _build_lower(self) -> QWidget:
@@ -150,6 +157,11 @@ class ChecklistView(QWidget):
             "history for the stored keys."
         )
         self.findings.hide()
+
+    def _shortcut(self, keys: str, slot: Callable[[], object]) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # this view only
+        shortcut.activated.connect(slot)
 
     def reload_services(self) -> None:
         current = self.service_box.currentText()
@@ -269,6 +281,10 @@ class ChecklistView(QWidget):
     def on_error(self, error: JwtdeskError) -> None:
         self.run_button.setEnabled(True)
         self.scan_button.setEnabled(True)
+        if self._scanning:
+            self._scanning = False
+            self.cancel_button.hide()
+            self.scan_summary.setText(f"Leak scan stopped: {error.message}.")
         self.banner.show_error(error.message)
 
     # --- the leak scan ----------------------------------------------------------------
@@ -278,12 +294,20 @@ class ChecklistView(QWidget):
         if folder:
             self.start_scan([Path(folder)], self.history_box.isChecked())
 
+    def cancel_scan(self) -> None:
+        self._cancel_requested = True  # the worker stops at its next file or blob
+
     def start_scan(self, paths: Sequence[Path], history: bool) -> None:
         self.scan_button.setEnabled(False)
+        self._cancel_requested = False
+        self._scanning = True
+        self.cancel_button.show()
         where = ", ".join(str(p) for p in paths)
         self.scan_summary.setText(f"Scanning {where}{' and its git history' if history else ''}…")
         self.ctx.runner.run(
-            lambda: scan(self.ctx.keys, paths, history=history),
+            lambda: scan(
+                self.ctx.keys, paths, history=history, cancelled=lambda: self._cancel_requested
+            ),
             self.on_scanned,
             self.on_error,
             label="Scanning for leaked keys",
@@ -291,6 +315,8 @@ class ChecklistView(QWidget):
 
     def on_scanned(self, result: ScanResult) -> None:
         self.scan_button.setEnabled(True)
+        self._scanning = False
+        self.cancel_button.hide()
         self.scan_result = result
         self.findings.clear()
         for f in result.findings:
