@@ -29,24 +29,38 @@ KEYWORDS = tuple(
     for variant in (word, word.upper(), word.capitalize())
 )
 CHUNK = 8 << 20  # files and blobs are read and matched in pieces of this size
-# `NAME = "value"`, `NAME: value`, `"NAME": "value"`, `NAME := value`, `NAME => 'value'`
 _NAME = rb"(?P<name>[a-z0-9_.\-]*(?:secret|hmac|signing[_.\-]?key|jwt[_.\-]?key)[a-z0-9_.\-]*)"
-_ASSIGN = re.compile(
-    rb"(?ix)"
+_QUOTED = rb"""(?:"(?P<dq>[^"\r\n]{1,200})"|'(?P<sq>[^'\r\n]{1,200})'|`(?P<bq>[^`\r\n]{1,200})`)"""
+# Code and config: `NAME = "value"`, `"NAME": "value"`, `NAME := 'value'`, `NAME => 'value'`
+_ASSIGN = re.compile(rb"(?ix)" + _NAME + rb"""["'\]]*\s*(?::=|=>|=(?!=)|:)\s*""" + _QUOTED)
+# Env, YAML and properties files: the whole line is `NAME=value` / `export NAME=value` /
+# `NAME: value`. An unquoted value elsewhere in code is an expression, not a literal.
+_BARE = re.compile(
+    rb"(?ix)\A\s*(?:export\s+|set\s+)?"
     + _NAME
-    + rb"""["'\]]*\s*(?::=|=>|=(?!=)|:)\s*
-    (?:"(?P<dq>[^"\r\n]{1,200})"|'(?P<sq>[^'\r\n]{1,200})'|`(?P<bq>[^`\r\n]{1,200})`
-      |(?P<bare>[^\s"'`,;#)\]}]{1,200}))"""
+    + rb"""\s*[=:]\s*(?P<bare>[^\s"'`#]{1,200})\s*(?:\#.*)?\Z"""
 )
-# `getenv("JWT_SECRET", "changeme")`, `env.JWT_SECRET || 'secret'`, `${JWT_SECRET:-secret}`
+# Defaults: `env.JWT_SECRET || 'secret'`, `getenv("JWT_SECRET") or "x"`, `${JWT_SECRET:-x}`
 _FALLBACK = re.compile(
     rb"(?ix)"
     + _NAME
-    + rb"""["'\]]*\s*(?:(?:\|\||\?\?|\bor\b|,)\s*
-      (?:"(?P<dq>[^"\r\n]{1,200})"|'(?P<sq>[^'\r\n]{1,200})')
-      |:-(?P<bare>[^}\s"']{1,200}))"""
+    + rb"""(?:["'\])\]]*\s*(?:\|\||\?\?|\bor\b)\s*"""
+    + _QUOTED
+    + rb"""|:-(?P<bare>[^}\s"']{1,200}))"""
 )
+# `getenv("JWT_SECRET", "changeme")`, `config.get('SIGNING_KEY', 'secret')`
+_GETENV = re.compile(rb"""(?ix)\(\s*["']""" + _NAME + rb"""["']\s*,\s*""" + _QUOTED)
 _NOT_VALUES = {b"null", b"none", b"nil", b"undefined", b"true", b"false", b"0", b"1"}
+_VALUE_GROUPS = ("dq", "sq", "bq", "bare")
+_TYPE_LIKE = re.compile(rb"[A-Z][A-Za-z0-9_]*")
+
+
+def _plausible(value: bytes, bare: bool) -> bool:
+    """A literal that could be a secret: not a null or a boolean; unquoted, not a capitalised
+    name (`secret: Secret` is a type annotation, `KEY: SECRET` a reference)."""
+    if value.lower() in _NOT_VALUES:
+        return False
+    return not (bare and _TYPE_LIKE.fullmatch(value))
 
 
 class Label(NamedTuple):
@@ -118,10 +132,11 @@ class Matcher:
         return found
 
     def _weak_line(self, line: bytes) -> str | None:
-        for rx in (_ASSIGN, _FALLBACK):
+        for rx in (_ASSIGN, _BARE, _FALLBACK, _GETENV):
             for m in rx.finditer(line):
-                value = m["dq"] or m["sq"] or m.groupdict().get("bq") or m["bare"]
-                if value is None or value.lower() in _NOT_VALUES:
+                found = {k: v for k, v in m.groupdict().items() if v is not None}
+                value = next((found[k] for k in _VALUE_GROUPS if k in found), None)
+                if value is None or not _plausible(value, bare="bare" in found):
                     continue
                 if self._is_weak(value):
                     return m["name"].decode("utf-8", "replace")
