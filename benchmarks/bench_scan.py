@@ -61,7 +61,7 @@ def make_entries(keysets: int) -> tuple[list[Entry], list[bytes]]:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        forms, public = leakforms.private_key_forms(der, ())
+        forms, public = leakforms.private_key_forms(der)
         entries.append(Entry(f"ec{n}", f"eckid{n}", tuple(forms), public))
     return entries, secrets
 

@@ -24,15 +24,15 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
 
 PIECE = 32  # the length of a needle cut from a longer form
 WHOLE_MAX = 64  # forms longer than this get a second needle from their middle
 MIN_RAW = 8  # a stored secret shorter than this is not searched as it is (too many hits)
 MIN_ENCODED = 16  # nor an encoded form shorter than this
 _B64_TEXT = re.compile(rb"[A-Za-z0-9+/_-]{22,}={0,2}")
-# Private JWK members (RFC 7518 §6.2.2, §6.3.2, RFC 8037 §2); the public ones are not secret.
-_PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi")
 
 
 def _b64_part(data: bytes, offset: int, urlsafe: bool) -> bytes:
@@ -166,108 +166,67 @@ def _starts(text: bytes, raw: bytes) -> list[list[int]]:
     return [[i for i in aligned if i < middle], [i for i in aligned if i >= middle]]
 
 
-def private_members(jwk: dict[str, str]) -> tuple[str, ...]:
-    """The private members of a private JWK (never its public ones)."""
-    return tuple(jwk[m] for m in _PRIVATE_MEMBERS if m in jwk)
-
-
-def private_key_forms(
-    pkcs8_der: bytes, jwk_members: tuple[str, ...]
-) -> tuple[list[tuple[str, bytes]], tuple[bytes, ...]]:
-    """The forms of a stored private key, and the public texts its needles must avoid: every
-    spelling of its public key, and of a throwaway key of the same kind (what two keys share
-    is framing, not secret)."""
-    forms = secret_forms(pkcs8_der, private_der=traditional_der(pkcs8_der), jwk_members=jwk_members)
+def private_key_forms(pkcs8_der: bytes) -> tuple[list[tuple[str, bytes]], tuple[bytes, ...]]:
+    """The forms of a stored private key (its PKCS#8 and traditional DER, its private JWK
+    members), and the public texts its needles must avoid: every spelling of its public key,
+    and of a throwaway key of the same kind (what two keys share is framing, not secret)."""
+    key = _load(pkcs8_der)
+    if key is None:  # not a key cryptography reads: search its bytes as they are
+        return secret_forms(pkcs8_der, private_der=(pkcs8_der,)), ()
+    members = tuple(_b64url(m) for m in _private_members(key))
+    forms = secret_forms(pkcs8_der, private_der=_traditional(key), jwk_members=members)
     public: list[bytes] = []
-    for data in (*_public_parts(pkcs8_der), *_decoy(pkcs8_der)):
+    for data in (*_public_parts(key), *_decoy(key)):
         public.append(data)
         public.extend(text for _, text in _encodings(data, "pem"))
     return forms, tuple(public)
 
 
-def _public_parts(der: bytes) -> list[bytes]:
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-
-    key = serialization.load_der_private_key(der, password=None)
-    pub = key.public_key()
-    parts = [
-        pub.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    ]
-    if isinstance(pub, rsa.RSAPublicKey):
-        n = pub.public_numbers().n
-        parts.append(n.to_bytes((n.bit_length() + 7) // 8, "big"))
-        parts.append(pub.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1))
-    elif isinstance(pub, ec.EllipticCurvePublicKey):
-        parts.append(
-            pub.public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-            )
-        )
-    else:
-        parts.append(pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
-    return parts
-
-
-def _decoy(der: bytes) -> list[bytes]:
-    """The DER encodings of a throwaway key of the same type and size (never stored)."""
+def _load(der: bytes) -> PrivateKey | None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
-    key = serialization.load_der_private_key(der, password=None)
-    if isinstance(key, rsa.RSAPrivateKey):
-        return list(_decoy_of("RSA", key.key_size))
-    if isinstance(key, ec.EllipticCurvePrivateKey):
-        return list(_decoy_of(key.curve.name, 0))
-    if isinstance(key, ed25519.Ed25519PrivateKey):
-        return list(_decoy_of("Ed25519", 0))
-    return []
-
-
-@functools.cache
-def _decoy_of(kind: str, size: int) -> tuple[bytes, ...]:
-    """One throwaway key per kind and size per process: an RSA-3072 key takes a second or more
-    to make, and only its framing matters (it signs nothing and is never stored)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-
-    other: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
-    if kind == "RSA":
-        other = rsa.generate_private_key(65537, size)
-    elif kind == "Ed25519":
-        other = ed25519.Ed25519PrivateKey.generate()
-    else:
-        other = ec.generate_private_key(_curve(kind))
-    pkcs8 = other.private_bytes(
-        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return (pkcs8, *traditional_der(pkcs8), *_public_parts(pkcs8))
-
-
-def _curve(name: str) -> ec.EllipticCurve:
-    from cryptography.hazmat.primitives.asymmetric import ec
-
-    curves: dict[str, type[ec.EllipticCurve]] = {
-        "secp256r1": ec.SECP256R1,
-        "secp384r1": ec.SECP384R1,
-        "secp521r1": ec.SECP521R1,
-    }
-    return curves[name]()
-
-
-def traditional_der(pkcs8_der: bytes) -> tuple[bytes, ...]:
-    """The PKCS#1 (RSA) or SEC1 (EC) DER of a stored PKCS#8 key: the body of a
-    ``BEGIN RSA/EC PRIVATE KEY`` PEM. Ed25519 has none."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
     try:
-        key = serialization.load_der_private_key(pkcs8_der, password=None)
+        # Only spellings are derived from the key, nothing is signed: the RSA consistency
+        # check (~0.1-0.5 s per key here) is not needed.
+        key = serialization.load_der_private_key(
+            der, password=None, unsafe_skip_rsa_key_validation=True
+        )
     except (ValueError, TypeError):
-        return ()
-    if not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        return None
+    if isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey):
+        return key
+    return None
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _uint(value: int, length: int | None = None) -> bytes:
+    return value.to_bytes(length or max(1, (value.bit_length() + 7) // 8), "big")
+
+
+def _private_members(key: PrivateKey) -> list[bytes]:
+    """The values of the private JWK members (RFC 7518 §6.3.2, §6.2.2, RFC 8037 §2)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    if isinstance(key, rsa.RSAPrivateKey):
+        n = key.private_numbers()
+        return [_uint(v) for v in (n.d, n.p, n.q, n.dmp1, n.dmq1, n.iqmp)]
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        size = (key.curve.key_size + 7) // 8
+        return [_uint(key.private_numbers().private_value, size)]
+    return [key.private_bytes_raw()]
+
+
+def _traditional(key: PrivateKey) -> tuple[bytes, ...]:
+    """The PKCS#1 (RSA) or SEC1 (EC) DER: the body of a ``BEGIN RSA/EC PRIVATE KEY`` PEM.
+    Ed25519 has none."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    if isinstance(key, ed25519.Ed25519PrivateKey):
         return ()
     return (
         key.private_bytes(
@@ -276,3 +235,62 @@ def traditional_der(pkcs8_der: bytes) -> tuple[bytes, ...]:
             serialization.NoEncryption(),
         ),
     )
+
+
+def _public_parts(key: PrivateKey) -> list[bytes]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    pub = key.public_key()
+    spki = serialization.PublicFormat.SubjectPublicKeyInfo
+    parts = [pub.public_bytes(serialization.Encoding.DER, spki)]
+    if isinstance(pub, rsa.RSAPublicKey):
+        parts.append(_uint(pub.public_numbers().n))
+        parts.append(pub.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.PKCS1))
+    elif isinstance(pub, ec.EllipticCurvePublicKey):
+        point = serialization.PublicFormat.UncompressedPoint
+        parts.append(pub.public_bytes(serialization.Encoding.X962, point))
+    else:
+        parts.append(pub.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    return parts
+
+
+def _decoy(key: PrivateKey) -> tuple[bytes, ...]:
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    if isinstance(key, rsa.RSAPrivateKey):
+        return _decoy_of("RSA", key.key_size)
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return _decoy_of(key.curve.name, 0)
+    return _decoy_of("Ed25519", 0)
+
+
+@functools.cache
+def _decoy_of(kind: str, size: int) -> tuple[bytes, ...]:
+    """The DER spellings of one throwaway key per kind and size per process (an RSA key takes
+    a while to make; only its framing matters: it signs nothing and is never stored)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+    other: PrivateKey
+    if kind == "RSA":
+        other = rsa.generate_private_key(65537, size)
+    elif kind == "Ed25519":
+        other = ed25519.Ed25519PrivateKey.generate()
+    else:
+        curves: dict[str, type[ec.EllipticCurve]] = {
+            "secp256r1": ec.SECP256R1,
+            "secp384r1": ec.SECP384R1,
+            "secp521r1": ec.SECP521R1,
+        }
+        other = ec.generate_private_key(curves[kind]())
+    pkcs8 = other.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return (pkcs8, *_traditional(other), *_public_parts(other))
+
+
+def traditional_der(pkcs8_der: bytes) -> tuple[bytes, ...]:
+    """The PKCS#1 (RSA) or SEC1 (EC) DER of a stored PKCS#8 key (empty for Ed25519)."""
+    key = _load(pkcs8_der)
+    return _traditional(key) if key is not None else ()

@@ -72,8 +72,6 @@ Progress = Callable[[str], None]
 
 def stored_entries(keys: KeyService) -> list[Entry]:
     """Every secret jwtdesk keeps (current and previous versions), read in one batch."""
-    from jwtdesk.core import keys as keymod
-
     entries: list[Entry] = []
     vault = keys.vault
     for ks in keys.keysets():
@@ -85,8 +83,7 @@ def stored_entries(keys: KeyService) -> list[Entry]:
             if ks.algorithm.kty is KeyType.OCT:
                 entries.append(Entry(ks.name, v.kid, tuple(leakforms.secret_forms(raw))))
             else:
-                members = keymod.private_jwk_members(ks.algorithm, secret)
-                forms, public = leakforms.private_key_forms(raw, leakforms.private_members(members))
+                forms, public = leakforms.private_key_forms(raw)
                 entries.append(Entry(ks.name, v.kid, tuple(forms), public))
             del secret, raw
     return entries

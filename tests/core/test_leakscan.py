@@ -76,8 +76,7 @@ def _private(alg: str) -> tuple[bytes, Matcher]:
     algorithm = get_alg(alg)
     material = generate(algorithm)
     der = material.secret.reveal()
-    members = leakforms.private_members(private_jwk_members(algorithm, material.secret))
-    forms, public = leakforms.private_key_forms(der, members)
+    forms, public = leakforms.private_key_forms(der)
     return der, Matcher([Entry("sign", "kid-sign", tuple(forms), public)])
 
 
