@@ -185,5 +185,5 @@ def test_shared_secrets_groups_owners_by_keyed_hash() -> None:
     groups = shared_secrets([("prod", a), ("staging", a), ("dev", b), ("other", a)])
     assert groups == [("other", "prod", "staging")]
     assert shared_secrets([("prod", a), ("dev", b)]) == []
-    # the same owner twice (current and previous equal) is not "shared"
+    # the same owner twice (current and previous equal) is not shared between keysets
     assert shared_secrets([("prod", a), ("prod", a)]) == []
