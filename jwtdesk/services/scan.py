@@ -102,6 +102,7 @@ class Scanner:
         self.findings: list[Finding] = []
         self.errors: list[ScanError] = []
         self.files = self.blobs = self.bytes = 0
+        self._repos: set[Path] = set()
 
     def check_cancel(self) -> None:
         if self._cancelled():
@@ -181,6 +182,9 @@ class Scanner:
         except JwtdeskError as exc:
             self.errors.append(ScanError(str(path), exc.message))
             return
+        if repo in self._repos:
+            return  # two paths in one repository: its history is read once
+        self._repos.add(repo)
         found: dict[str, tuple[Stream, str]] = {}
         for oid, first_path, chunks in githistory.blobs(repo, self.check_cancel):
             stream = self.matcher.stream()

@@ -147,6 +147,8 @@ def test_clean_tree_and_history_report_nothing(
     result = scan(real_service, [repo], history=True)
     assert result.findings == () and result.errors == () and result.clean
     assert result.files == 2 and result.blobs == 2
+    twice = scan(real_service, [repo, repo / "a.env"], history=True)
+    assert twice.blobs == 2 and twice.files == 3  # one history, however many paths in it
 
 
 def test_binary_huge_unreadable_and_special_files_do_not_stop_the_scan(
