@@ -51,12 +51,13 @@ def finding_json(f: Any) -> dict[str, Any]:
     }
 
 
-def remedies(keysets: Sequence[str]) -> list[dict[str, str]]:
+def remedies(keysets: Sequence[str], services: dict[str, str]) -> list[dict[str, str]]:
+    """For each leaked keyset: rotate it, or run the emergency flow of its service."""
     return [
         {
             "keyset": name,
             "rotate": f"jwtdesk keys rotate {name}",
-            "emergency": "jwtdesk emergency SERVICE",
+            "emergency": f"jwtdesk emergency {services.get(name) or 'SERVICE'}",
         }
         for name in keysets
     ]
@@ -72,12 +73,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     keys = default_key_service()
     result = scan(keys, [Path(p) for p in args.paths], history=args.history, progress=progress)
+    services = {ks.name: ks.service for ks in keys.keysets()}
     if args.json:
         out.emit_json(
             {
                 "findings": [finding_json(f) for f in result.findings],
                 "errors": [{"path": e.path, "message": e.message} for e in result.errors],
-                "remedies": remedies(result.keysets()),
+                "remedies": remedies(result.keysets(), services),
                 "stats": {
                     "files": result.files,
                     "blobs": result.blobs,
@@ -88,11 +90,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
             }
         )
     else:
-        _print(result)
+        _print(result, services)
     return 0 if result.clean else 1
 
 
-def _print(result: Any) -> None:
+def _print(result: Any, services: dict[str, str]) -> None:
     if sys.stderr.isatty():
         print("\r", end="", file=sys.stderr)
     for f in result.findings:
@@ -110,7 +112,7 @@ def _print(result: Any) -> None:
         f"{len(result.findings)} finding(s), {len(result.errors)} error(s); "
         f"{result.files} files and {result.blobs} blobs, {mb:.1f} MB in {result.seconds:.1f} s"
     )
-    for r in remedies(result.keysets()):
+    for r in remedies(result.keysets(), services):
         print(
             f"{r['keyset']} leaked: rotate it now with `{r['rotate']}` "
             f"(or the emergency flow, `{r['emergency']}`), then purge the history"

@@ -45,7 +45,7 @@ def test_scan_json_contract_exit_codes_and_no_secret(
         {
             "keyset": "api",
             "rotate": "jwtdesk keys rotate api",
-            "emergency": "jwtdesk emergency SERVICE",
+            "emergency": "jwtdesk emergency shop",
         }
     ]
 
