@@ -31,9 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.extract import Extracted, extract
 from jwtdesk.core.inspect import Check, Report, inspect
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.extract import Extracted, extract, read_token_file
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
 from jwtdesk.gui.tokenview import (
     LifetimeBar,
@@ -49,6 +49,7 @@ from jwtdesk.gui.views.inspect_keys import CandidateSource
 from jwtdesk.gui.views.inspect_text import Lifetime, json_text
 from jwtdesk.gui.views.inspect_verdict import VerdictLabel, adjusted_checks, keys_status
 from jwtdesk.gui.widgets.banner import Banner
+from jwtdesk.services.tokens import read_token_file
 
 EMPTY_TEXT = (
     "Paste a token (Ctrl+L) — or a whole Authorization: Bearer line, a Cookie header, or a URL "
