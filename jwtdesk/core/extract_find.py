@@ -36,6 +36,7 @@ _TOKEN = re.compile(rf"(?:{_SHAPE})\Z")
 _B64DOT = re.compile(r"[A-Za-z0-9_.-]+\Z")
 # A token start anywhere: base64url JSON ("eyJ" is '{"'), not inside a longer word.
 _START = re.compile(r"(?<![A-Za-z0-9_.=+/-])eyJ[A-Za-z0-9_.-]*")
+_PATH_TOKEN = re.compile(r"(?<=/)eyJ[A-Za-z0-9_.-]*(?![A-Za-z0-9_.=+%-])")
 _BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
 _PIECE = re.compile(r"[A-Za-z0-9_.-]+")
 _STOPS = frozenset(" \t\r\n;&\"',)<>]}`\\")
@@ -271,11 +272,9 @@ def _urls(text: str) -> Iterator[Hit]:
                 yield hit
         cut = [i for i in (url.find("?"), url.find("#")) if i != -1]
         path_end = m.start() + min(cut) if cut else m.end()
-        for t in _START.finditer(text, m.start(), path_end):
-            stop = token_end(text, t.start(), t.end())
-            if stop is not None:
-                where = "the URL path"
-                yield Hit(text[t.start() : stop], t.start(), stop, "url", where, None, "path", url)
+        for t in _PATH_TOKEN.finditer(text, m.start(), path_end):
+            if looks_like_token(t.group()):
+                yield Hit(t.group(), t.start(), t.end(), "url", "the URL path", None, "path", url)
 
 
 def _params(text: str) -> Iterator[Hit]:
