@@ -178,10 +178,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
     if args.token is None and args.har is None:
         args.token = "-"  # noqa: S105 - "-" means stdin, not a password
-    from_stdin = args.token == "-"  # noqa: S105 - "-" means stdin, not a password
-    text = sys.stdin.read() if from_stdin else _token_or_file(args.token)
-    if from_stdin and text is not None and text.endswith("\n"):
-        text = text[:-1]  # the newline a shell pipe adds is not part of the token
+    # Whitespace around the token (a pipe's newline) is trimmed by inspect and said in the report.
+    text = sys.stdin.read() if args.token == "-" else _token_or_file(args.token)  # noqa: S105
     if not 0 <= args.leeway <= 86400:
         raise UsageError("--leeway is seconds between 0 and 86400")
     expect = Expectations(
@@ -238,11 +236,14 @@ def _usage(message: str) -> Exception:
 def _extraction(text: str | None, har: str | None) -> Any:
     import dataclasses
 
-    from jwtdesk.core.extract import Extraction, extract_all
+    from jwtdesk.core.extract import Extraction, Found, Source, extract_all
     from jwtdesk.services.tokens import read_har
 
     found = extract_all(text) if text is not None else Extraction(())
     if har is None:
+        if text is not None and not found.found and not found.writes:  # blank: say what is wrong
+            whole = Source("raw", "the text as pasted", 0, len(text))
+            return Extraction((Found(text.strip(), (whole,)),), raw=True, given=text)
         return found
     scanned = read_har(har)
     if text is None or not found.found:

@@ -64,7 +64,7 @@ class Source:
     @property
     def wrapped(self) -> bool:
         """True when the token was taken out of something larger than itself."""
-        return self.kind != "raw" or self.where != _RAW_WHERE
+        return self.kind != "raw" or self.where not in (_RAW_WHERE, "the text as pasted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,9 @@ class Extraction:
     entries: int = 0  # HAR entries read
     raw: bool = False  # nothing token-shaped: the whole text is handed to the parser
     skipped: tuple[str, ...] = field(default=())  # what could not be read, for people
+    # The input as given when it is one bare token (or nothing token-shaped): inspect then
+    # sees the whitespace around it, trims it and says so (RFC 7515 §7.1 has no whitespace).
+    given: str | None = None
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -104,9 +107,8 @@ def extract_all(text: str) -> Extraction:
         return Extraction(())
     lead = len(text) - len(text.lstrip())
     if looks_like_token(stripped):
-        return Extraction(
-            (Found(stripped, (Source("raw", _RAW_WHERE, lead, lead + len(stripped)),)),)
-        )
+        raw = Source("raw", _RAW_WHERE, lead, lead + len(stripped))
+        return Extraction((Found(stripped, (raw,)),), given=text)
     if stripped.startswith("{") and '"entries"' in stripped[:4096] + stripped[-4096:]:
         from jwtdesk.core import har
 
@@ -120,7 +122,7 @@ def extract_all(text: str) -> Extraction:
     found = _group(hits, sources)
     if not found and not writes:
         whole = Source("raw", "the text as pasted", lead, lead + len(stripped))
-        return Extraction((Found(stripped, (whole,)),), raw=True)
+        return Extraction((Found(stripped, (whole,)),), raw=True, given=text)
     return Extraction(found, tuple(writes))
 
 

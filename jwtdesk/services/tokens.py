@@ -169,11 +169,13 @@ def inspect_extraction(
 ) -> Inspection:
     from jwtdesk.core.lint_transport import with_transport
 
+    # A bare token goes to inspect as given, so that trimming it is said (issue 12).
+    given = extraction.given if len(extraction.found) == 1 else None
     reports = tuple(
         TokenReport(
             found,
             with_transport(
-                inspectmod.inspect(found.token, candidates, expect),
+                inspectmod.inspect(given or found.token, candidates, expect),
                 found,
                 extraction,
                 expect.preset,

@@ -238,7 +238,7 @@ class InspectView(SourcesSlots, QWidget):
             if extraction.writes:
                 self._show_code_findings(extraction)
             return
-        self._show_extracted(found, extraction)
+        self._show_extracted(found, extraction, trimmed=len(found.token) < len(text))
         expect = self.expect_form.expectations()
         if expect.at is None:
             expect = expect._replace(at=datetime.now(UTC))
@@ -279,12 +279,16 @@ class InspectView(SourcesSlots, QWidget):
             self.findings_title.setText(f"Findings ({len(findings)}, about the code)")
             self.verdict.show_code()
 
-    def _show_extracted(self, found: Found, extraction: Extraction) -> None:
+    def _show_extracted(self, found: Found, extraction: Extraction, *, trimmed: bool) -> None:
         index = extraction.found.index(found)
         wrapped = found.source.wrapped or len(extraction.found) > 1
         if wrapped:
             self.extracted_label.setText(describe(found, extraction, index))
-        self.extracted_label.setVisible(wrapped)
+        elif trimmed:  # issue 12: the trim is input handling, and said
+            self.extracted_label.setText(
+                "The whitespace around the pasted token was trimmed: it is not part of the token."
+            )
+        self.extracted_label.setVisible(wrapped or trimmed)
         self.legend.set_segments(found.token.split(".") if found.token.count(".") < 9 else ())
 
     def _show_report(self, report: Report, checks: tuple[Check, ...], note: str | None) -> None:
