@@ -166,10 +166,17 @@ def http_date(value: str) -> datetime | None:
 def find_hits(text: str) -> tuple[list[Hit], list[Write]]:
     """Every token in ``text`` (first claim on a span wins), in text order, and the code that
     writes to web storage."""
-    writes = list(_writes(text))
+    writes = list(_writes(text)) if "Storage" in text else []
     taken: list[tuple[int, int]] = []
     hits: list[Hit] = []
-    finders = (_bearer, _cookies, _storage_hits(writes), _urls, _params, _json, _anywhere)
+    finders = [_urls, _params, _json, _anywhere]
+    if writes:
+        finders.insert(0, _storage_hits(writes))
+    # Cheap literal checks first: a 20 KB response body rarely names a cookie or a Bearer.
+    if "ookie" in text or "OOKIE" in text or "-b" in text:
+        finders.insert(0, _cookies)
+    if "earer" in text or "EARER" in text:
+        finders.insert(0, _bearer)
     for finder in finders:
         for hit in finder(text):
             if not any(hit.start < e and s < hit.end for s, e in taken):

@@ -165,3 +165,15 @@ def test_a_har_given_as_the_token_argument_points_to_har(
 ) -> None:
     code, _, err = run(capsys, "token", "inspect", har_file)
     assert code == 2 and "give it with --har" in err
+
+
+@pytest.mark.parametrize("defect", ["=", "+x"])
+def test_a_non_canonical_token_in_a_header_reaches_inspect_unmodified(
+    capsys: pytest.CaptureFixture[str], secret_file: str, defect: str
+) -> None:
+    """Issue 12's strict verdict still holds for a token taken out of a header."""
+    bad = ACCESS + defect
+    code, doc = doc_of(capsys, f"Authorization: Bearer {bad}", "--secret-file", secret_file)
+    assert code == 1 and doc["valid"] is False and doc["source"]["kind"] == "bearer"
+    canonical = next(c for c in doc["checks"] if c["name"] == "canonical")
+    assert canonical["status"] == "failed"
