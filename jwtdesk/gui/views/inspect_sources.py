@@ -194,7 +194,8 @@ class SourcesPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         width = self.fontMetrics().horizontalAdvance("x")
-        for column, chars in enumerate((30, 28, 7)):
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the mask's dots stay seen
+        for column, chars in enumerate((24, 34, 7)):
             self.table.setColumnWidth(column, width * chars)
         self.table.setMinimumHeight(self.fontMetrics().height() * 7)
         top = QHBoxLayout()
