@@ -169,7 +169,7 @@ def find_hits(text: str) -> tuple[list[Hit], list[Write]]:
     writes = list(_writes(text)) if "Storage" in text else []
     taken: list[tuple[int, int]] = []
     hits: list[Hit] = []
-    finders = [_urls, _params, _json, _anywhere]
+    finders: list[Callable[[str], Iterator[Hit]]] = [_urls, _params, _json, _anywhere]
     if writes:
         finders.insert(0, _storage_hits(writes))
     # Cheap literal checks first: a 20 KB response body rarely names a cookie or a Bearer.

@@ -268,17 +268,6 @@ class InspectView(SourcesSlots, QWidget):
         self.json_view.clear()
         self._show_keys_status()
 
-    def _show_code_findings(self, extraction: Extraction) -> None:
-        """Pasted code that stores tokens in web storage, with no token to inspect."""
-        findings = storage_findings(extraction.writes)
-        self.extracted_label.setText("No token in the pasted code: findings about the code.")
-        self.extracted_label.setVisible(True)
-        if findings:
-            self.results_stack.setCurrentIndex(1)
-            self.findings_model.set_findings(findings)
-            self.findings_title.setText(f"Findings ({len(findings)}, about the code)")
-            self.verdict.show_code()
-
     def _show_extracted(self, found: Found, extraction: Extraction, *, trimmed: bool) -> None:
         index = extraction.found.index(found)
         wrapped = found.source.wrapped or len(extraction.found) > 1

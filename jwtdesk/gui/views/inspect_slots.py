@@ -1,4 +1,4 @@
-"""The Inspect view's slots for dropped files and the token list (a mixin of
+"""The Inspect view's slots for dropped files, the token list and pasted code (a mixin of
 :class:`~jwtdesk.gui.views.inspect.InspectView`, kept apart so the view module stays small).
 
 A dropped file is read in the TaskRunner: a HAR file's tokens are listed (its text is never
@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from functools import partial
 
+from PySide6.QtWidgets import QLabel, QStackedWidget
+
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.extract import Extraction
+from jwtdesk.core.lint_transport import storage_findings
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.inspect import FindingsModel
 from jwtdesk.gui.views.inspect_sources import SourcesPanel, TokenPicker
+from jwtdesk.gui.views.inspect_verdict import VerdictLabel
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.tokens import read_input
 
@@ -22,6 +27,12 @@ class SourcesSlots:
     banner: Banner
     picker: TokenPicker
     sources_panel: SourcesPanel
+
+    extracted_label: QLabel
+    results_stack: QStackedWidget
+    findings_model: FindingsModel
+    findings_title: QLabel
+    verdict: VerdictLabel
 
     def set_token(self, text: str) -> None:
         raise NotImplementedError
@@ -70,3 +81,14 @@ class SourcesSlots:
     def on_sources_panel_closed(self) -> None:
         self.picker.har = None
         self.set_token("")
+
+    def _show_code_findings(self, extraction: Extraction) -> None:
+        """Pasted code that stores tokens in web storage, with no token to inspect."""
+        findings = storage_findings(extraction.writes)
+        self.extracted_label.setText("No token in the pasted code: findings about the code.")
+        self.extracted_label.setVisible(True)
+        if findings:
+            self.results_stack.setCurrentIndex(1)
+            self.findings_model.set_findings(findings)
+            self.findings_title.setText(f"Findings ({len(findings)}, about the code)")
+            self.verdict.show_code()
