@@ -10,10 +10,10 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from jwtdesk.core.extract import extract_all, mask_token
+from jwtdesk.core.extract import extract_all
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.views.inspect import InspectView
-from jwtdesk.gui.views.inspect_sources import FoundTokensModel, describe
+from jwtdesk.gui.views.inspect_sources import FoundTokensModel, describe, short_mask
 from tests.core.har_samples import ACCESS, ID_TOKEN, REFRESH, login_flow_chrome
 from tests.gui.test_inspect import drop_file, paste
 
@@ -91,7 +91,8 @@ def test_a_dropped_har_lists_its_tokens_and_choosing_one_inspects_it(
         panel.model.rowCount() == 3 and "3 token(s) in login.har (4 entries)" in panel.title.text()
     )
     shown = {panel.model.index(r, 0).data() for r in range(3)}
-    assert shown == {mask_token(t) for t in (ACCESS, REFRESH, ID_TOKEN)}  # masked in the list
+    assert shown == {short_mask(t) for t in (ACCESS, REFRESH, ID_TOKEN)}  # masked in the list
+    assert all(text.endswith(".••••••••") for text in shown)
     assert view.token_edit.toPlainText() == view.picker.har.found[0].token  # type: ignore[union-attr]
     assert "in login.har: seen in" in view.extracted_label.text()
     refresh_row = next(

@@ -46,12 +46,29 @@ def hosts(found: Found) -> str:
     return ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
 
 
+_VIA = {
+    "bearer": "Authorization: Bearer",
+    "cookie": "Cookie {name}",
+    "set-cookie": "Set-Cookie {name}",
+    "url": "URL {part} {name}",
+    "body": "body {name}",
+    "header": "header {name}",
+}
+
+
 def found_in(found: Found) -> str:
+    """Where a token was first seen, short enough for a column."""
     s = found.source
-    if s.kind == "har":
-        where = s.where.rsplit(" of ", 1)[0]
-        return f"{s.method or ''} {where}".strip()
-    return s.where
+    if s.kind != "har":
+        return s.where
+    label = _VIA.get(s.via or "", s.via or "?").format(name=s.name or "", part=s.part or "")
+    return f"{s.method or ''} {' '.join(label.split())}".strip()
+
+
+def short_mask(token: str) -> str:
+    """The mask with the header cut to 14 characters: the dots stay in sight."""
+    head = token.split(".", 1)[0].strip()
+    return mask_token(token) if len(head) <= 14 else f"{head[:14]}….••••••••"
 
 
 def describe(found: Found, extraction: Extraction, index: int) -> str:
@@ -159,7 +176,7 @@ class FoundTokensModel(QAbstractTableModel):
         if role in (_R.DisplayRole, _R.ToolTipRole, _R.AccessibleTextRole):
             column = index.column()
             if column == 0:
-                return mask_token(found.token)
+                return short_mask(found.token)
             if column == 1:
                 return found_in(found)
             if column == 2:
@@ -194,8 +211,7 @@ class SourcesPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         width = self.fontMetrics().horizontalAdvance("x")
-        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the mask's dots stay seen
-        for column, chars in enumerate((24, 34, 7)):
+        for column, chars in enumerate((27, 30, 7)):
             self.table.setColumnWidth(column, width * chars)
         self.table.setMinimumHeight(self.fontMetrics().height() * 7)
         top = QHBoxLayout()
