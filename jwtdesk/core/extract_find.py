@@ -59,6 +59,9 @@ _STORAGE_SET = re.compile(
     r"\b(localStorage|sessionStorage)\s*(?:\.\s*([A-Za-z_$][\w$]*)|\[\s*(['\"`])([^'\"`\n]{0,100})"
     r"\3\s*\])\s*=(?!=)\s*([^\n;]{1,200})"
 )
+# document.cookie = "jwt=" + token + "; path=/": a cookie set by a script is never HttpOnly.
+_DOC_COOKIE = re.compile(r"\bdocument\s*\.\s*cookie\s*=(?!=)\s*([^\n]{1,300})")
+_COOKIE_NAME = re.compile(r"^[\s(]*['\"`]\s*([A-Za-z0-9_.\-]{1,80})\s*=")
 _CODE = re.compile(
     r"\b(?:const|let|var|function|localStorage|sessionStorage|document\.cookie|fetch|axios)\b|=>"
 )
@@ -166,7 +169,7 @@ def http_date(value: str) -> datetime | None:
 def find_hits(text: str) -> tuple[list[Hit], list[Write]]:
     """Every token in ``text`` (first claim on a span wins), in text order, and the code that
     writes to web storage."""
-    writes = list(_writes(text)) if "Storage" in text else []
+    writes = list(_writes(text)) if "Storage" in text or "cookie" in text else []
     taken: list[tuple[int, int]] = []
     hits: list[Hit] = []
     finders: list[Callable[[str], Iterator[Hit]]] = [_urls, _params, _json, _anywhere]
@@ -244,6 +247,12 @@ def _writes(text: str) -> Iterator[Write]:
         if m.group(2) in _STORAGE_METHODS:
             continue
         yield _write(m.group(1), key, m.group(5), m.start(), m.end())
+    for m in _DOC_COOKIE.finditer(text):
+        name = _COOKIE_NAME.match(m.group(1))
+        value = m.group(1).split(";\n")[0].rstrip().rstrip(";")
+        shown = "a token literal" if "eyJ" in value else value[:59] + "…" * (len(value) > 59)
+        key = name.group(1) if name else "?"
+        yield Write("document.cookie", key, shown, m.start(), m.end(), None)
 
 
 def _write(storage: str, key: str, value: str, start: int, end: int) -> Write:

@@ -216,6 +216,9 @@ def storage_findings(writes: Sequence[StorageWrite]) -> list[Finding]:
     for w in writes:
         if w.token is not None or not (_TOKENISH.search(w.key) or _TOKENISH.search(w.value)):
             continue
+        if w.storage == "document.cookie":
+            out += _script_cookie(w)
+            continue
         value = "a token literal" if "eyJ" in w.value else repr(w.value)
         message = f"the code writes {value} to {w.storage} key {w.key[:40]!r}"
         out.append(
@@ -227,6 +230,18 @@ def storage_findings(writes: Sequence[StorageWrite]) -> list[Finding]:
             message = f"a refresh token goes to {w.storage}: one XSS steals a long-lived credential"
             out.append(_finding("refresh-token-readable-by-js", message, LOCATION))
     return sorted(out, key=lambda f: _RANK[f.severity])
+
+
+def _script_cookie(w: StorageWrite) -> list[Finding]:
+    """A cookie set from JavaScript: the script can read it back, HttpOnly is impossible."""
+    message = (
+        f"the code sets cookie {w.key[:40]!r} through document.cookie, which cannot be HttpOnly"
+    )
+    out = [_finding("cookie-no-httponly", message + ": set it from the server instead", LOCATION)]
+    if "refresh" in (w.key + w.value).lower():
+        message = "a refresh token goes to document.cookie: one XSS steals a long-lived credential"
+        out.append(_finding("refresh-token-readable-by-js", message, LOCATION))
+    return out
 
 
 def with_transport(

@@ -41,7 +41,7 @@ SAFE = "; HttpOnly; Secure; SameSite=Lax"
 def lint_text(text: str, extraction: Extraction | None = None) -> list[Finding]:
     x = extraction or extract_all(text)
     out: list[Finding] = []
-    for found in x.found:
+    for found in () if x.raw else x.found:  # nothing token-shaped: only the code is judged
         claims = jwt.decode(found.token, options={"verify_signature": False})
         ctx = TransportContext(found.sources, claims, datetime.now(UTC), sts_hosts=x.sts_hosts)
         out += transport_lint(ctx)
@@ -63,6 +63,7 @@ POSITIVE = [
     ("token-in-url", f"https://app.example/cb#id_token={T}"),
     ("token-in-url", f"https://app.example/verify/{T}"),
     ("cookie-no-httponly", f"Set-Cookie: jwt={T}; Secure; SameSite=Lax"),
+    ("cookie-no-httponly", 'document.cookie = "jwt=" + token + "; path=/";'),
     ("cookie-no-secure", f"Set-Cookie: jwt={T}; HttpOnly; SameSite=Lax"),
     ("cookie-no-samesite", f"Set-Cookie: jwt={T}; HttpOnly; Secure"),
     ("cookie-no-samesite", f"Set-Cookie: jwt={T}; HttpOnly; SameSite=None"),
@@ -72,6 +73,7 @@ POSITIVE = [
     ("refresh-token-readable-by-js", f"Set-Cookie: rt={R}; Secure; SameSite=Strict"),  # by claims
     ("refresh-token-readable-by-js", f"localStorage.setItem('refresh_token', '{T}')"),
     ("refresh-token-readable-by-js", "sessionStorage.refreshToken = data.refresh_token;"),
+    ("refresh-token-readable-by-js", "document.cookie = `refresh_token=${rt}; Secure`;"),
     ("token-in-web-storage", "localStorage.setItem('jwt_token', token)"),
     ("token-in-web-storage", "window.sessionStorage['auth'] = resp.data.accessToken"),
     ("token-in-web-storage", f"localStorage.setItem(\"t\", '{T}')"),
@@ -89,6 +91,8 @@ NEGATIVE = [
     *[(r, f"Set-Cookie: jwt={T}{SAFE}") for r in ("cookie-no-httponly", "cookie-no-secure")],
     ("cookie-no-samesite", f"Set-Cookie: jwt={T}; HttpOnly; Secure; SameSite=None"),
     ("cookie-no-samesite", f"Cookie: jwt={T}"),  # a request cookie has no attributes
+    ("cookie-no-httponly", 'document.cookie = "theme=dark";'),
+    ("cookie-no-httponly", "if (document.cookie == saved) { reload(); }"),
     ("cookie-outlives-token", f"Set-Cookie: jwt={T}; Max-Age=300{SAFE}"),
     ("cookie-outlives-token", f"Set-Cookie: jwt={T}{SAFE}"),  # a session cookie
     ("refresh-token-readable-by-js", f"Set-Cookie: refresh={R}{SAFE}"),

@@ -85,7 +85,8 @@ class SourcesSlots:
     def _show_code_findings(self, extraction: Extraction) -> None:
         """Pasted code that stores tokens in web storage, with no token to inspect."""
         findings = storage_findings(extraction.writes)
-        self.extracted_label.setText("No token in the pasted code: findings about the code.")
+        about = "findings about the code below" if findings else "nothing to say about the code"
+        self.extracted_label.setText(f"No token in the pasted code: {about}.")
         self.extracted_label.setVisible(True)
         if findings:
             self.results_stack.setCurrentIndex(1)
