@@ -81,7 +81,7 @@ def _build_inspect(p: argparse.ArgumentParser) -> None:
         nargs="?",
         default=None,
         metavar="TOKEN|-|FILE",
-        help="a token or text holding tokens, a file holding them, or - (default) for stdin",
+        help="a token or text holding tokens, a file holding them (a HAR too), or - (stdin)",
     )
     p.add_argument("--har", metavar="FILE", help="a browser HAR file: inspect every token in it")
     p.add_argument(
@@ -179,7 +179,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     if args.token is None and args.har is None:
         args.token = "-"  # noqa: S105 - "-" means stdin, not a password
     # Whitespace around the token (a pipe's newline) is trimmed by inspect and said in the report.
-    text = sys.stdin.read() if args.token == "-" else _token_or_file(args.token)  # noqa: S105
+    if args.token == "-":  # noqa: S105 - "-" means stdin, not a password
+        text, har = sys.stdin.read(), args.har
+    else:
+        text, har = _token_or_file(args.token, args.har)
     if not 0 <= args.leeway <= 86400:
         raise UsageError("--leeway is seconds between 0 and 86400")
     expect = Expectations(
@@ -194,7 +197,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from jwtdesk.cli.inspect_all import document, print_inspection
 
     result = _service().inspect_all(
-        _extraction(text, args.har),
+        _extraction(text, har),
         keysets=args.keyset,
         key_files=args.key_file,
         secret_file=args.secret_file,
@@ -207,24 +210,26 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0 if result.valid else 1
 
 
-def _token_or_file(value: str | None) -> str | None:
-    """The argument itself, or the text of the file it names (a HAR file is read by --har)."""
+def _token_or_file(value: str | None, har: str | None) -> tuple[str | None, str | None]:
+    """(text, HAR path): the argument itself, or the text of the file it names; a HAR file
+    (by its .har name or its JSON start) is read as a stream like --har."""
     from pathlib import Path
 
     from jwtdesk.core.extract import looks_like_token
-    from jwtdesk.services.tokens import read_token_file
+    from jwtdesk.services.tokens import is_har, read_token_file
 
     if value is None or looks_like_token(value.strip()) or "\n" in value or len(value) > 4096:
-        return value
+        return value, har
     try:
-        is_file = Path(value).is_file()
+        with Path(value).open("rb") as fh:
+            head = fh.read(4096)
     except (OSError, ValueError):
-        return value
-    if not is_file:
-        return value
-    if value.lower().endswith(".har"):
-        raise _usage(f"{Path(value).name} is a HAR file: give it with --har")
-    return read_token_file(value)
+        return value, har  # not a file: the text itself
+    if not is_har(value, head):
+        return read_token_file(value), har
+    if har is not None:
+        raise _usage("give one HAR file: as the argument or with --har, not both")
+    return None, value
 
 
 def _usage(message: str) -> Exception:

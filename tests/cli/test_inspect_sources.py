@@ -160,11 +160,17 @@ def test_malformed_har_is_one_line_on_stderr(
     assert err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_a_har_given_as_the_token_argument_points_to_har(
-    capsys: pytest.CaptureFixture[str], har_file: str
+def test_a_har_given_as_the_file_argument_is_read_as_a_har(
+    capsys: pytest.CaptureFixture[str], har_file: str, tmp_path: Path
 ) -> None:
-    code, _, err = run(capsys, "token", "inspect", har_file)
-    assert code == 2 and "give it with --har" in err
+    _, doc = doc_of(capsys, har_file)
+    assert doc["har"]["file"] == "login.har" and len(doc["tokens"]) == 3
+    saved_as_json = tmp_path / "network.json"  # a HAR under another name: told by its start
+    saved_as_json.write_text(Path(har_file).read_text())
+    _, doc = doc_of(capsys, str(saved_as_json))
+    assert doc["har"]["file"] == "network.json"
+    code, _, err = run(capsys, "token", "inspect", har_file, "--har", har_file)
+    assert code == 2 and "give one HAR file" in err
 
 
 @pytest.mark.parametrize("defect", ["=", "+x"])
