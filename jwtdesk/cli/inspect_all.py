@@ -120,7 +120,7 @@ def _print_sources(found: Found, reveal: bool, har: bool) -> None:
                 + (f" ({len(found.sources)} places)" if len(found.sources) > 1 else "")
             )
         return
-    print(f"seen in {len(found.sources)} request(s):")
+    print(f"seen in {len(found.sources)} place(s) of the requests and responses:")
     for s in found.sources[:MAX_REQUESTS_SHOWN]:
         url = mask_text(s.url or "?", reveal)
         flags = f"  [{_flags(s)}]" if s.cookie is not None else ""
