@@ -37,6 +37,7 @@ from jwtdesk.gui.viewlist import (
     VIEW_MODULES,
     VIEWS,
     build_view,
+    checklist_view,
     export_view,
     inspect_view,
     keys_view,
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
             "build": partial(build_view, ctx, self.clipboard),
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
+            "checklist": partial(checklist_view, ctx),
         }
         self._build()
         self._make_menus()

@@ -19,6 +19,7 @@ VIEWS = (
     ("build", "Build", "build", "Ctrl+2"),
     ("inspect", "Inspect", "inspect", "Ctrl+3"),
     ("export", "Export", "export", "Ctrl+4"),
+    ("checklist", "Checklist", "checklist", "Ctrl+7"),
 )
 
 
@@ -59,3 +60,9 @@ def export_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
     from jwtdesk.gui.views.export import ExportView
 
     return ExportView(ctx, None, clipboard)
+
+
+def checklist_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.checklist import ChecklistView
+
+    return ChecklistView(ctx, None)
