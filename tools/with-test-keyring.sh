@@ -5,12 +5,14 @@
 # The session runs as a child, not with `exec`: exec would replace this shell, and the EXIT
 # trap that removes the temporary tree would never run. The command's exit status is kept.
 set -euo pipefail
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/jwtdesk-test.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-# A signal ends the script through `exit`, so the EXIT trap cleans up then too.
+# The traps come first: a signal that arrives as soon as the directory exists still ends the
+# script through `exit`, so the EXIT trap removes it then too.
+tmp=""
+trap 'if [ -n "$tmp" ]; then rm -rf "$tmp"; fi' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/jwtdesk-test.XXXXXX")
 mkdir -p -m 700 "$tmp/home" "$tmp/data" "$tmp/config" "$tmp/cache" "$tmp/run"
 export JWTDESK_TEST_REAL_HOME="$HOME"
 export HOME="$tmp/home" XDG_DATA_HOME="$tmp/data" XDG_CONFIG_HOME="$tmp/config" \
