@@ -167,6 +167,7 @@ class InspectView(SourcesSlots, QWidget):
         results.addWidget(bottom)
         line = self.fontMetrics().lineSpacing()  # every check row shown at the default size
         results.setSizes([line * 20, line * 18, line * 9])
+        self.results_splitter = results
         self.empty_label = QLabel(f"<h3>Nothing to inspect yet</h3><p>{EMPTY_TEXT}</p>")
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -338,10 +339,17 @@ class InspectView(SourcesSlots, QWidget):
                 view.resizeRowToContents(row)
             elif view.rowHeight(row) != default:
                 view.setRowHeight(row, default)
-        rows = view.verticalHeader().length() + view.horizontalHeader().height()
+        # The header's size hint, not its height: before its first layout that is still 0.
+        rows = view.verticalHeader().length() + view.horizontalHeader().sizeHint().height()
         need = rows + 2 * view.frameWidth()
         if view.minimumHeight() != need:
             view.setMinimumHeight(need)
+        splitter = self.results_splitter  # a splitter keeps its sizes: make room if need be
+        top = splitter.widget(0)
+        sizes, want = splitter.sizes(), top.minimumSizeHint().height() if top else 0
+        if sum(sizes) and sizes[0] < want:
+            take = min(want - sizes[0], max(0, sizes[1] - view.fontMetrics().lineSpacing() * 4))
+            splitter.setSizes([sizes[0] + take, sizes[1] - take, *sizes[2:]])
 
     def _show_json(self) -> None:
         report = self.report
