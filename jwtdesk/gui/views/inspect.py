@@ -41,6 +41,7 @@ from jwtdesk.gui.tokenview import (
     Span,
     monospace_edit,
 )
+from jwtdesk.gui.views.inspect_checks import fit_checks
 from jwtdesk.gui.views.inspect_findings import FindingsView
 from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel, TokenEdit
 from jwtdesk.gui.views.inspect_keys import CandidateSource
@@ -322,34 +323,8 @@ class InspectView(SourcesSlots, QWidget):
             self._show_json()
 
     def _fit_checks(self) -> None:
-        """Every check row stays on screen (the claims and findings panes give way first), and
-        a reason too long for its column gets the lines it needs. Per keystroke this compares
-        the reasons with the last ones; rows are measured only when they change."""
-        view = self.checks_view
         reasons = tuple(c.reason for c in self.checks_model.checks())
-        key = (reasons, view.columnWidth(2))
-        if key == self._fitted:
-            return
-        self._fitted = key
-        metrics = view.fontMetrics()
-        room = view.columnWidth(2) - metrics.averageCharWidth() * 2
-        default = view.verticalHeader().defaultSectionSize()
-        for row, reason in enumerate(reasons):
-            if metrics.horizontalAdvance(reason) > room:
-                view.resizeRowToContents(row)
-            elif view.rowHeight(row) != default:
-                view.setRowHeight(row, default)
-        # The header's size hint, not its height: before its first layout that is still 0.
-        rows = view.verticalHeader().length() + view.horizontalHeader().sizeHint().height()
-        need = rows + 2 * view.frameWidth()
-        if view.minimumHeight() != need:
-            view.setMinimumHeight(need)
-        splitter = self.results_splitter  # a splitter keeps its sizes: make room if need be
-        top = splitter.widget(0)
-        sizes, want = splitter.sizes(), top.minimumSizeHint().height() if top else 0
-        if sum(sizes) and sizes[0] < want:
-            take = min(want - sizes[0], max(0, sizes[1] - view.fontMetrics().lineSpacing() * 4))
-            splitter.setSizes([sizes[0] + take, sizes[1] - take, *sizes[2:]])
+        self._fitted = fit_checks(self.checks_view, self.results_splitter, reasons, self._fitted)
 
     def _show_json(self) -> None:
         report = self.report
