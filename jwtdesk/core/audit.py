@@ -1,0 +1,315 @@
+"""Weak-secret audit: search wordlists for the HMAC key of a token (or of stored keys).
+
+One HMAC of the signing input per candidate (RFC 7518 §3.2: HS256/384/512 are HMAC-SHA-2
+over ``base64url(header) "." base64url(payload)``); a match is the key. RFC 8725 §3.5 asks for
+keys with enough entropy: this is how an operator shows theirs are not guessable.
+
+Wordlists are streamed in chunks of whole lines (never read whole: a line longer than
+``MAX_LINE`` is skipped without being kept), handed to worker processes (the GIL rules out
+threads) and scanned by ``audit_scan``. ``search`` reports progress through a callback, stops
+when every target is found, and on ``cancel`` stops every worker (terminating it if needed)
+before it returns.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, BinaryIO
+
+from jwtdesk.core import audit_worker
+from jwtdesk.core.audit_scan import MAX_LINE
+from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.secret import Secret
+
+CHUNK_BYTES = 1 << 20  # ~100k short candidates: ~30 ms in C, ~0.2 s in Python
+RULES_CHUNK_BYTES = 2 << 10  # ~200 words, ~200k variants
+PROGRESS_EVERY_S = 0.2
+STOP_GRACE_S = 0.4  # then terminate, then kill: every worker is gone well within 1 s
+SKIP_KINDS = ("empty", "overlong", "binary", "crlf")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A wordlist: a file streamed from disk, or lines in memory (built-in list, templates)."""
+
+    name: str
+    path: str | None = None
+    data: bytes | None = None
+    rules: bool = False
+
+    def size(self) -> int | None:
+        if self.data is not None:
+            return len(self.data)
+        try:
+            st = os.stat(self.path or "")
+        except OSError:
+            return None
+        return st.st_size if st.st_size > 0 else None  # pipes and /dev/stdin: unknown
+
+    def open(self) -> BinaryIO:
+        import io
+
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        try:
+            return open(self.path or "", "rb")  # noqa: SIM115 - closed by the reader
+        except OSError as exc:
+            raise InvalidInput(
+                f"cannot read wordlist {self.name}: {exc.strerror or 'error'}; "
+                "check the path and its permissions"
+            ) from None
+
+
+def builtin_source(rules: bool = False) -> Source:
+    """The built-in list (wallarm/jwt-secrets, MIT; see resources/weak_secrets.LICENSE)."""
+    data = resources.files("jwtdesk.resources").joinpath("weak_secrets.txt").read_bytes()
+    return Source("built-in list", data=data, rules=rules)
+
+
+def file_source(path: str, rules: bool = False) -> Source:
+    source = Source(path, path=path, rules=rules)
+    source.open().close()  # a missing or unreadable file fails now, before any work starts
+    if os.path.isdir(path):
+        raise InvalidInput(f"wordlist {path} is a directory; give a file with one word a line")
+    return source
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """What to find: keys whose HMAC-SHA-``bits`` of ``msg`` is one of ``targets``."""
+
+    msg: bytes
+    bits: int
+    targets: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    done_bytes: int
+    total_bytes: int | None
+    tried: int
+    elapsed: float
+
+    @property
+    def rate(self) -> float:
+        return self.tried / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def fraction(self) -> float | None:
+        if not self.total_bytes:
+            return None
+        return min(1.0, self.done_bytes / self.total_bytes)
+
+    @property
+    def eta(self) -> float | None:
+        f = self.fraction
+        return None if not f else self.elapsed * (1 - f) / f
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    target: int
+    source: str
+    line: int  # 1-based line of the word (with rules: of the word the variant came from)
+    secret: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    hits: tuple[Hit, ...]
+    tried: int
+    seconds: float
+    skipped: dict[str, int] = field(default_factory=dict)
+    cancelled: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.tried / self.seconds if self.seconds > 0 else 0.0
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _start_method() -> str:
+    # fork starts a worker in ~2 ms; it is safe only with one thread (the CLI). The GUI and
+    # tests with threads get spawn (a fresh interpreter, ~100 ms).
+    return "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+
+
+OnProgress = Callable[[Progress], None]
+
+
+def search(
+    job: Job,
+    sources: Sequence[Source],
+    *,
+    workers: int | None = None,
+    on_progress: OnProgress | None = None,
+    cancel: threading.Event | None = None,
+    start_method: str | None = None,
+) -> Outcome:
+    """Stream ``sources`` through worker processes until every target is found, the lists
+    end, or ``cancel`` is set. Every worker is stopped before this returns."""
+    run = _Run(job, sources, workers or default_workers(), start_method or _start_method())
+    return run.execute(on_progress, cancel or threading.Event())
+
+
+class _Run:
+    def __init__(self, job: Job, sources: Sequence[Source], workers: int, method: str) -> None:
+        self.job, self.sources = job, sources
+        self.ctx = multiprocessing.get_context(method)
+        self.nworkers = max(1, min(workers, 64))
+        sizes = [s.size() for s in sources]
+        self.total = None if None in sizes else sum(s or 0 for s in sizes)
+        self.done_bytes = self.tried = 0
+        self.skipped = dict.fromkeys(SKIP_KINDS, 0)
+        self.pending: dict[int, tuple[int, int, int]] = {}  # seq -> (source, first line, bytes)
+        self.hits: dict[int, Hit] = {}
+        self.started = time.perf_counter()
+
+    def execute(self, on_progress: OnProgress | None, cancel: threading.Event) -> Outcome:
+        tasks: Any = self.ctx.Queue()
+        results: Any = self.ctx.Queue()
+        stop = self.ctx.Event()
+        job = self.job
+        args = (tasks, results, stop, job.msg, b"".join(job.targets), job.bits)
+        procs = [
+            self.ctx.Process(target=audit_worker.run, args=args, daemon=True, name="jwtdesk-audit")
+            for _ in range(self.nworkers)
+        ]
+        for p in procs:
+            p.start()
+        last = 0.0
+        try:
+            feed = self._feed()
+            item = next(feed, None)
+            while not cancel.is_set() and len(self.hits) < len(job.targets):
+                if item is not None and len(self.pending) < 2 * self.nworkers:
+                    seq, meta, data, rules = item
+                    self.pending[seq] = meta
+                    tasks.put((seq, data, rules))
+                    item = next(feed, None)
+                    continue
+                if item is None and not self.pending:
+                    break
+                self._collect(results, timeout=0.05)
+                if on_progress and time.perf_counter() - last >= PROGRESS_EVERY_S:
+                    last = time.perf_counter()
+                    on_progress(self.progress())
+        finally:
+            _stop(procs, stop, tasks, results)
+        if on_progress:
+            on_progress(self.progress())
+        hits = tuple(sorted(self.hits.values(), key=lambda h: h.target))
+        seconds = time.perf_counter() - self.started
+        return Outcome(hits, self.tried, seconds, self.skipped, cancel.is_set())
+
+    def progress(self) -> Progress:
+        elapsed = time.perf_counter() - self.started
+        return Progress(self.done_bytes, self.total, self.tried, elapsed)
+
+    def _collect(self, results: Any, timeout: float) -> None:
+        try:
+            answer = results.get(timeout=timeout)
+        except queue.Empty:
+            return
+        while True:
+            self._take(answer)
+            try:
+                answer = results.get_nowait()
+            except queue.Empty:
+                return
+
+    def _take(self, answer: tuple[Any, ...]) -> None:
+        seq, tried, _lines, skipped, hits = answer
+        source, first_line, nbytes = self.pending.pop(seq)
+        self.tried += tried
+        self.done_bytes += nbytes
+        for kind, count in zip(SKIP_KINDS, skipped, strict=True):
+            self.skipped[kind] += count
+        for target, line, secret in hits:
+            if target not in self.hits:
+                name = self.sources[source].name
+                self.hits[target] = Hit(target, name, first_line + line + 1, Secret(secret))
+
+    def _feed(self) -> Iterator[tuple[int, tuple[int, int, int], bytes, bool]]:
+        seq = 0
+        for index, source in enumerate(self.sources):
+            size = RULES_CHUNK_BYTES if source.rules else CHUNK_BYTES
+            reader = _LineChunks(source.open(), size)
+            with reader.stream:
+                for data, first_line, nbytes in reader:
+                    if not data:  # an overlong line being skipped: progress only
+                        self.done_bytes += nbytes
+                        continue
+                    seq += 1
+                    yield seq, (index, first_line, nbytes), data, source.rules
+            self.skipped["overlong"] += reader.overlong
+
+
+class _LineChunks:
+    """Chunks of whole lines from a stream, in bounded memory: a line longer than
+    ``MAX_LINE`` that does not fit in a block is dropped as it is read (and counted)."""
+
+    def __init__(self, stream: BinaryIO, size: int) -> None:
+        self.stream, self.size = stream, size
+        self.overlong = 0
+
+    def __iter__(self) -> Iterator[tuple[bytes, int, int]]:
+        carry, line, skipping = b"", 0, False
+        while block := self.stream.read(self.size):
+            nbytes = len(block)
+            if skipping:
+                nl = block.find(b"\n")
+                if nl < 0:
+                    yield b"", line, nbytes
+                    continue
+                block, skipping, line = block[nl + 1 :], False, line + 1
+            data = carry + block
+            cut = data.rfind(b"\n") + 1
+            chunk, carry = data[:cut], data[cut:]
+            if len(carry) > MAX_LINE + 1:
+                carry, skipping = b"", True
+                self.overlong += 1
+            yield chunk, line, nbytes
+            line += chunk.count(b"\n")
+        if carry:
+            yield carry, line, 0
+
+
+def _stop(procs: list[Any], stop: Any, tasks: Any, results: Any) -> None:
+    """Stop every worker: ask, wait a moment (draining answers so none blocks on a full
+    pipe), then terminate, then kill. Returns when none is alive."""
+    stop.set()
+    tasks.cancel_join_thread()
+    deadline = time.perf_counter() + STOP_GRACE_S
+    while any(p.is_alive() for p in procs) and time.perf_counter() < deadline:
+        try:
+            while True:
+                results.get_nowait()
+        except (queue.Empty, OSError, EOFError):
+            pass
+        for p in procs:
+            p.join(0.02)
+    for p in procs:
+        if p.is_alive():
+            p.terminate()
+            p.join(0.2)
+        if p.is_alive():
+            p.kill()
+        p.join()
+        p.close()
+    tasks.close()
+    results.close()
