@@ -69,7 +69,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
-    from jwtdesk.cli import doctor, export, importing, keys, lint, profiles, token
+    from jwtdesk.cli import audit, doctor, export, importing, keys, lint, profiles, token
 
     commands = {
         "keys": keys,
@@ -79,6 +79,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "import": importing,
         "profiles": profiles,
         "doctor": doctor,
+        "audit": audit,
     }
     parser = _Parser(
         prog="jwtdesk",

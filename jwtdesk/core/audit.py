@@ -177,6 +177,8 @@ class _Run:
         self.skipped = dict.fromkeys(SKIP_KINDS, 0)
         self.pending: dict[int, tuple[int, int, int]] = {}  # seq -> (source, first line, bytes)
         self.hits: dict[int, Hit] = {}
+        self.done: dict[int, int] = {}  # seq -> candidates tried
+        self.last_hit_seq = 0
         self.started = time.perf_counter()
 
     def execute(self, on_progress: OnProgress | None, cancel: threading.Event) -> Outcome:
@@ -192,11 +194,13 @@ class _Run:
         for p in procs:
             p.start()
         last = 0.0
+        feed = self._feed()
         try:
-            feed = self._feed()
             item = next(feed, None)
-            while not cancel.is_set() and len(self.hits) < len(job.targets):
-                if item is not None and len(self.pending) < 2 * self.nworkers:
+            while not cancel.is_set() and not self._finished():
+                # Once every target is found, only the chunks before the last hit are awaited.
+                feeding = len(self.hits) < len(job.targets)
+                if feeding and item is not None and len(self.pending) < 2 * self.nworkers:
                     seq, meta, data, rules = item
                     self.pending[seq] = meta
                     tasks.put((seq, data, rules))
@@ -209,12 +213,22 @@ class _Run:
                     last = time.perf_counter()
                     on_progress(self.progress())
         finally:
+            feed.close()
             _stop(procs, stop, tasks, results)
         if on_progress:
             on_progress(self.progress())
         hits = tuple(sorted(self.hits.values(), key=lambda h: h.target))
         seconds = time.perf_counter() - self.started
-        return Outcome(hits, self.tried, seconds, self.skipped, cancel.is_set())
+        tried = self.tried
+        if len(self.hits) == len(job.targets):  # what came before the last hit, not after
+            tried = sum(n for seq, n in self.done.items() if seq <= self.last_hit_seq)
+        return Outcome(hits, tried, seconds, self.skipped, cancel.is_set())
+
+    def _finished(self) -> bool:
+        """Every target is found and every chunk before the last hit has answered."""
+        if len(self.hits) < len(self.job.targets):
+            return False
+        return all(seq > self.last_hit_seq for seq in self.pending)
 
     def progress(self) -> Progress:
         elapsed = time.perf_counter() - self.started
@@ -236,6 +250,7 @@ class _Run:
         seq, tried, _lines, skipped, hits = answer
         source, first_line, nbytes = self.pending.pop(seq)
         self.tried += tried
+        self.done[seq] = tried
         self.done_bytes += nbytes
         for kind, count in zip(SKIP_KINDS, skipped, strict=True):
             self.skipped[kind] += count
@@ -243,6 +258,7 @@ class _Run:
             if target not in self.hits:
                 name = self.sources[source].name
                 self.hits[target] = Hit(target, name, first_line + line + 1, Secret(secret))
+                self.last_hit_seq = max(self.last_hit_seq, seq)
 
     def _feed(self) -> Iterator[tuple[int, tuple[int, int, int], bytes, bool]]:
         seq = 0
