@@ -4,8 +4,10 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 # Debian packages the tests use: a real Secret Service, a session bus, a virtual screen,
-# Redis, and the xcb libraries Qt's platform plugins load.
+# Redis, the xcb libraries Qt's platform plugins load, and what builds the audit's C scanner
+# (gcc, OpenSSL and Python headers; without them it falls back to Python, see setup.py).
 DEBS    := gnome-keyring dbus dbus-x11 xvfb xauth redis-server libxcb-cursor0 libxkbcommon-x11-0 \
+           gcc libssl-dev python3-dev \
            libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
            libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
 
@@ -25,7 +27,7 @@ debs:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py jwtdesk/core/_hmacscan.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
@@ -49,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_inspect.py
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_gui.py
+	$(BIN)/python benchmarks/bench_audit.py
 
 # A PNG of every view and dialog in screenshots/: the app on a virtual screen (Xvfb) with a
 # demo data set, in a throwaway keyring and a temporary HOME.

@@ -23,6 +23,8 @@ Answer = tuple[int, int, int, tuple[int, int, int, int], list[Hit]]
 def run(tasks: Any, results: Any, stop: Any, msg: bytes, targets: bytes, bits: int) -> None:
     """The worker's main loop; ends on a ``None`` task or when ``stop`` is set."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and stops us
+    found: set[int] = set()  # targets this worker hit: once all are, a chunk stops at its hit
+    ntargets = len(targets) * 8 // bits
     while not stop.is_set():
         try:
             item = tasks.get(timeout=0.1)
@@ -31,11 +33,14 @@ def run(tasks: Any, results: Any, stop: Any, msg: bytes, targets: bytes, bits: i
         if item is None:
             return
         seq, data, rules = item
-        answer = _rules_chunk(data, msg, targets, bits) if rules else _chunk(data, msg, targets, bits)
+        scan_chunk = _rules_chunk if rules else _chunk
+        answer = scan_chunk(data, msg, targets, bits, found, ntargets)
         results.put((seq, *answer))
 
 
-def _chunk(data: bytes, msg: bytes, targets: bytes, bits: int) -> tuple[Any, ...]:
+def _chunk(
+    data: bytes, msg: bytes, targets: bytes, bits: int, found: set[int], ntargets: int
+) -> tuple[Any, ...]:
     pos = lines = tried = empty = overlong = binary = crlf = 0
     hits: list[Hit] = []
     while pos < len(data):
@@ -47,10 +52,15 @@ def _chunk(data: bytes, msg: bytes, targets: bytes, bits: int) -> tuple[Any, ...
         if s.target >= 0:
             secret = data[s.match_start : s.match_start + s.match_len]
             hits.append((s.target, lines - 1, secret))
+            found.add(s.target)
+            if len(found) == ntargets:
+                break
     return tried, lines, (empty, overlong, binary, crlf), hits
 
 
-def _rules_chunk(data: bytes, msg: bytes, targets: bytes, bits: int) -> tuple[Any, ...]:
+def _rules_chunk(
+    data: bytes, msg: bytes, targets: bytes, bits: int, found: set[int], ntargets: int
+) -> tuple[Any, ...]:
     raw_lines = data.split(b"\n")
     if data.endswith(b"\n"):
         raw_lines.pop()
@@ -70,6 +80,9 @@ def _rules_chunk(data: bytes, msg: bytes, targets: bytes, bits: int) -> tuple[An
             word_index = bisect.bisect_right(ends, lines - 1)
             secret = big[s.match_start : s.match_start + s.match_len]
             hits.append((s.target, words[word_index][0], secret))
+            found.add(s.target)
+            if len(found) == ntargets:
+                break
     return tried, len(raw_lines), skipped, hits
 
 
