@@ -43,12 +43,13 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 
 def variants(word: bytes) -> list[bytes]:
     """The distinct spellings of ``word`` the rules try before suffixes: as given, lower,
-    upper, capitalised, and two leetspeak forms."""
+    upper, capitalised, title case, and two leetspeak forms."""
     forms = (
         word,
         word.lower(),
         word.upper(),
         word[:1].upper() + word[1:].lower(),
+        word.title(),  # "Shop-Secret", "My_App"
         word.translate(_LEET),
         word.lower().translate(_LEET_ALT),
     )
