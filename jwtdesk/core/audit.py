@@ -32,7 +32,7 @@ from jwtdesk.core.secret import Secret
 CHUNK_BYTES = 1 << 20  # ~100k short candidates: ~30 ms in C, ~0.2 s in Python
 RULES_CHUNK_BYTES = 2 << 10  # ~200 words, ~200k variants
 PROGRESS_EVERY_S = 0.2
-STOP_GRACE_S = 0.4  # then terminate, then kill: every worker is gone well within 1 s
+STOP_GRACE_S = 0.4  # a terminated worker that is still alive after this is killed
 SKIP_KINDS = ("empty", "overlong", "binary", "crlf")
 
 
@@ -182,39 +182,23 @@ class _Run:
         self.started = time.perf_counter()
 
     def execute(self, on_progress: OnProgress | None, cancel: threading.Event) -> Outcome:
-        tasks: Any = self.ctx.Queue()
+        # Tasks: a SimpleQueue (no feeder thread: a second search may still fork). A put
+        # waits while every worker is busy, at most one chunk's time (~30-300 ms).
+        tasks: Any = self.ctx.SimpleQueue()
         results: Any = self.ctx.Queue()
-        stop = self.ctx.Event()
         job = self.job
-        args = (tasks, results, stop, job.msg, b"".join(job.targets), job.bits)
+        args = (tasks, results, job.msg, b"".join(job.targets), job.bits)
         procs = [
             self.ctx.Process(target=audit_worker.run, args=args, daemon=True, name="jwtdesk-audit")
             for _ in range(self.nworkers)
         ]
         for p in procs:
             p.start()
-        last = 0.0
-        feed = self._feed()
+        graceful = False
         try:
-            item = next(feed, None)
-            while not cancel.is_set() and not self._finished():
-                # Once every target is found, only the chunks before the last hit are awaited.
-                feeding = len(self.hits) < len(job.targets)
-                if feeding and item is not None and len(self.pending) < 2 * self.nworkers:
-                    seq, meta, data, rules = item
-                    self.pending[seq] = meta
-                    tasks.put((seq, data, rules))
-                    item = next(feed, None)
-                    continue
-                if item is None and not self.pending:
-                    break
-                self._collect(results, timeout=0.05)
-                if on_progress and time.perf_counter() - last >= PROGRESS_EVERY_S:
-                    last = time.perf_counter()
-                    on_progress(self.progress())
+            graceful = self._loop(tasks, results, on_progress, cancel)
         finally:
-            feed.close()
-            _stop(procs, stop, tasks, results)
+            _stop(procs, tasks, results, graceful)
         if on_progress:
             on_progress(self.progress())
         hits = tuple(sorted(self.hits.values(), key=lambda h: h.target))
@@ -223,6 +207,33 @@ class _Run:
         if len(self.hits) == len(job.targets):  # what came before the last hit, not after
             tried = sum(n for seq, n in self.done.items() if seq <= self.last_hit_seq)
         return Outcome(hits, tried, seconds, self.skipped, cancel.is_set())
+
+    def _loop(
+        self, tasks: Any, results: Any, on_progress: OnProgress | None, cancel: threading.Event
+    ) -> bool:
+        """Feed chunks and collect answers; True when the lists ran out with nothing pending."""
+        last = 0.0
+        feed = self._feed()
+        try:
+            item = next(feed, None)
+            while not cancel.is_set() and not self._finished():
+                # Once every target is found, only the chunks before the last hit are awaited.
+                feeding = len(self.hits) < len(self.job.targets)
+                if feeding and item is not None and len(self.pending) < 2 * self.nworkers:
+                    seq, meta, data, rules = item
+                    self.pending[seq] = meta
+                    tasks.put((seq, data, rules))
+                    item = next(feed, None)
+                    continue
+                if item is None and not self.pending:
+                    return True
+                self._collect(results, timeout=0.05)
+                if on_progress and time.perf_counter() - last >= PROGRESS_EVERY_S:
+                    last = time.perf_counter()
+                    on_progress(self.progress())
+            return False
+        finally:
+            feed.close()
 
     def _finished(self) -> bool:
         """Every target is found and every chunk before the last hit has answered."""
@@ -305,27 +316,23 @@ class _LineChunks:
             yield carry, line, 0
 
 
-def _stop(procs: list[Any], stop: Any, tasks: Any, results: Any) -> None:
-    """Stop every worker: ask, wait a moment (draining answers so none blocks on a full
-    pipe), then terminate, then kill. Returns when none is alive."""
-    stop.set()
-    tasks.cancel_join_thread()
-    deadline = time.perf_counter() + STOP_GRACE_S
-    while any(p.is_alive() for p in procs) and time.perf_counter() < deadline:
-        try:
-            while True:
-                results.get_nowait()
-        except (queue.Empty, OSError, EOFError):
-            pass
+def _stop(procs: list[Any], tasks: Any, results: Any, graceful: bool) -> None:
+    """Stop every worker. At the natural end (nothing pending) each gets an end marker and
+    exits; otherwise (cancel, found, error) each is terminated at once, mid-chunk: nothing it
+    was doing is wanted. Returns when none is alive (and each is reaped)."""
+    if graceful:
+        for _ in procs:
+            tasks.put(None)
         for p in procs:
-            p.join(0.02)
+            p.join(STOP_GRACE_S)
     for p in procs:
         if p.is_alive():
             p.terminate()
-            p.join(0.2)
-        if p.is_alive():
+    for p in procs:
+        p.join(STOP_GRACE_S)
+        if p.is_alive():  # pragma: no cover - SIGTERM is not ignored by the workers
             p.kill()
-        p.join()
+            p.join()
         p.close()
     tasks.close()
     results.close()

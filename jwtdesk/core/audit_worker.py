@@ -9,7 +9,6 @@ base word whose variants are tried. The answer is ``(seq, tried, lines, skipped,
 from __future__ import annotations
 
 import bisect
-import queue
 import signal
 from typing import Any
 
@@ -20,18 +19,12 @@ Hit = tuple[int, int, bytes]
 Answer = tuple[int, int, int, tuple[int, int, int, int], list[Hit]]
 
 
-def run(tasks: Any, results: Any, stop: Any, msg: bytes, targets: bytes, bits: int) -> None:
-    """The worker's main loop; ends on a ``None`` task or when ``stop`` is set."""
+def run(tasks: Any, results: Any, msg: bytes, targets: bytes, bits: int) -> None:
+    """The worker's main loop; ends on a ``None`` task (or is terminated by the parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and stops us
     found: set[int] = set()  # targets this worker hit: once all are, a chunk stops at its hit
     ntargets = len(targets) * 8 // bits
-    while not stop.is_set():
-        try:
-            item = tasks.get(timeout=0.1)
-        except queue.Empty:
-            continue
-        if item is None:
-            return
+    while (item := tasks.get()) is not None:
         seq, data, rules = item
         scan_chunk = _rules_chunk if rules else _chunk
         answer = scan_chunk(data, msg, targets, bits, found, ntargets)
