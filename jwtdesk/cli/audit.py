@@ -28,7 +28,9 @@ EXIT = """exit codes:
 
 def register(sub: Any, argv: Sequence[str]) -> None:
     p = sub.add_parser("audit", help="search wordlists for guessable HMAC secrets")
-    asub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True, prog="jwtdesk audit")
+    asub = p.add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True, prog="jwtdesk audit"
+    )
     wanted = argv[1] if len(argv) > 1 and argv[0] == "audit" else None
     for name, text, builder in (
         ("token", "find the secret of HS256/384/512 tokens in wordlists", _build_token),
@@ -43,13 +45,17 @@ def register(sub: Any, argv: Sequence[str]) -> None:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--wordlist", action="append", default=[], metavar="FILE",
+        "--wordlist",
+        action="append",
+        default=[],
+        metavar="FILE",
         help="one candidate a line, streamed (any size); repeat for several",
-    )  # fmt: skip
+    )
     p.add_argument(
-        "--rules", action="store_true",
+        "--rules",
+        action="store_true",
         help="also try case variants, appended digits and years, leetspeak and name templates",
-    )  # fmt: skip
+    )
     p.add_argument("--no-builtin", action="store_true", help="skip the built-in list")
     p.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores)")
     p.add_argument("--reveal", action="store_true", help="print a found secret")
@@ -57,13 +63,15 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _build_token(p: argparse.ArgumentParser) -> None:
-    p.description = "Search wordlists for the HMAC secret of each token. " + EXIT.split("\n")[0]
+    p.description = "Search wordlists for the HMAC secret of each token."
     p.add_argument("tokens", nargs="*", metavar="TOKEN|-", help="tokens; - or none: read stdin")
     _common(p)
     p.add_argument(
-        "--engine", choices=("jwtdesk", "hashcat"), default="jwtdesk",
+        "--engine",
+        choices=("jwtdesk", "hashcat"),
+        default="jwtdesk",
         help="hashcat: run hashcat (mode 16500) over the same lists, if it is on PATH",
-    )  # fmt: skip
+    )
     p.add_argument("--export-hashcat", metavar="FILE|-", help="write hashcat 16500 lines and stop")
     p.add_argument("--export-john", metavar="FILE|-", help="write John `msg#hexmac` lines and stop")
     p.set_defaults(handler=cmd_token)
@@ -143,7 +151,8 @@ def _note_fallback() -> None:
 
 def _report(results: list[Result], args: argparse.Namespace, kind: str, names: list[str]) -> int:
     if args.json:
-        out.emit_json({"results": [_json(r, kind, n, args.reveal) for r, n in zip(results, names)]})
+        pairs = zip(results, names, strict=True)
+        out.emit_json({"results": [_json(r, kind, n, args.reveal) for r, n in pairs]})
     else:
         for r in results:
             print(_text(r, args.reveal))

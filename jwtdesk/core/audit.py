@@ -19,9 +19,10 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from jwtdesk.core import audit_worker
@@ -49,7 +50,7 @@ class Source:
         if self.data is not None:
             return len(self.data)
         try:
-            st = os.stat(self.path or "")
+            st = Path(self.path or "").stat()
         except OSError:
             return None
         return st.st_size if st.st_size > 0 else None  # pipes and /dev/stdin: unknown
@@ -60,7 +61,7 @@ class Source:
         if self.data is not None:
             return io.BytesIO(self.data)
         try:
-            return open(self.path or "", "rb")  # noqa: SIM115 - closed by the reader
+            return Path(self.path or "").open("rb")  # closed by the reader
         except OSError as exc:
             raise InvalidInput(
                 f"cannot read wordlist {self.name}: {exc.strerror or 'error'}; "
@@ -77,7 +78,7 @@ def builtin_source(rules: bool = False) -> Source:
 def file_source(path: str, rules: bool = False) -> Source:
     source = Source(path, path=path, rules=rules)
     source.open().close()  # a missing or unreadable file fails now, before any work starts
-    if os.path.isdir(path):
+    if Path(path).is_dir():
         raise InvalidInput(f"wordlist {path} is a directory; give a file with one word a line")
     return source
 
@@ -169,7 +170,7 @@ def search(
 class _Run:
     def __init__(self, job: Job, sources: Sequence[Source], workers: int, method: str) -> None:
         self.job, self.sources = job, sources
-        self.ctx = multiprocessing.get_context(method)
+        self.ctx: Any = multiprocessing.get_context(method)
         self.nworkers = max(1, min(workers, 64))
         sizes = [s.size() for s in sources]
         self.total = None if None in sizes else sum(s or 0 for s in sizes)
@@ -271,7 +272,7 @@ class _Run:
                 self.hits[target] = Hit(target, name, first_line + line + 1, Secret(secret))
                 self.last_hit_seq = max(self.last_hit_seq, seq)
 
-    def _feed(self) -> Iterator[tuple[int, tuple[int, int, int], bytes, bool]]:
+    def _feed(self) -> Generator[tuple[int, tuple[int, int, int], bytes, bool], None, None]:
         seq = 0
         for index, source in enumerate(self.sources):
             size = RULES_CHUNK_BYTES if source.rules else CHUNK_BYTES

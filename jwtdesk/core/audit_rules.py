@@ -35,8 +35,19 @@ SUFFIXES: tuple[bytes, ...] = (
 _LEET = bytes.maketrans(b"aAeEiIoOsStT", b"443311005577")
 _LEET_ALT = bytes.maketrans(b"aAeEiIoOsS", b"@@3311005$")
 # Template parts: an app or host name joined to what the guides call their secret.
-STEMS = (b"secret", b"jwt", b"key", b"token", b"jwt-secret", b"jwt_secret", b"secret-key",
-         b"secret_key", b"signing-key", b"auth", b"hmac")  # fmt: skip
+STEMS = (
+    b"secret",
+    b"jwt",
+    b"key",
+    b"token",
+    b"jwt-secret",
+    b"jwt_secret",
+    b"secret-key",
+    b"secret_key",
+    b"signing-key",
+    b"auth",
+    b"hmac",
+)
 JOINERS = (b"-", b"_", b"", b".")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 

@@ -74,22 +74,29 @@ def _scan_python(chunk: bytes, start: int, msg: bytes, targets: bytes, bits: int
     hit = min((digests.index(w) for w in wanted if w in digests), default=-1)
     if hit < 0:
         return Scan(len(chunk), len(lines), len(clean), empty, overlong, binary, crlf, -1, -1, 0)
-    return _python_hit(chunk, start, lines, clean, hit, wanted, digests[hit])
+    target = wanted.index(digests[hit])
+    return _python_hit(chunk, start, lines, secret=clean[hit], hit=hit, target=target)
 
 
 def _python_hit(
-    chunk: bytes, start: int, lines: list[bytes], clean: list[bytes], hit: int, wanted: list[bytes],
-    digest: bytes,
+    chunk: bytes, start: int, lines: list[bytes], *, secret: bytes, hit: int, target: int
 ) -> Scan:
     """Re-walk the raw lines up to the hit so every count matches the C path's."""
     raw_index = _raw_index(lines, hit)
     before = lines[: raw_index + 1]
     _, crlf, empty, overlong, binary = _clean(before)
     offset = start + sum(len(line) + 1 for line in lines[:raw_index])
-    secret = clean[hit]
     nxt = min(offset + len(lines[raw_index]) + 1, len(chunk))
     return Scan(
-        nxt, raw_index + 1, hit + 1, empty, overlong, binary, crlf, wanted.index(digest), offset,
+        nxt,
+        raw_index + 1,
+        hit + 1,
+        empty,
+        overlong,
+        binary,
+        crlf,
+        target,
+        offset,
         len(secret),
     )
 

@@ -16,28 +16,37 @@ from jwtdesk.core import audit_rules
 from jwtdesk.core.audit_scan import MAX_LINE, clean_indexed, scan
 
 Hit = tuple[int, int, bytes]
-Answer = tuple[int, int, int, tuple[int, int, int, int], list[Hit]]
+
+
+class _Want:
+    """What a worker looks for, and which targets it has found so far."""
+
+    def __init__(self, msg: bytes, targets: bytes, bits: int) -> None:
+        self.msg, self.targets, self.bits = msg, targets, bits
+        self.count = len(targets) * 8 // bits
+        self.found: set[int] = set()  # once all are found, a chunk stops at its hit
+
+    def hit(self, target: int) -> bool:
+        """Note a hit; True when every target is found."""
+        self.found.add(target)
+        return len(self.found) == self.count
 
 
 def run(tasks: Any, results: Any, msg: bytes, targets: bytes, bits: int) -> None:
     """The worker's main loop; ends on a ``None`` task (or is terminated by the parent)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl+C and stops us
-    found: set[int] = set()  # targets this worker hit: once all are, a chunk stops at its hit
-    ntargets = len(targets) * 8 // bits
+    want = _Want(msg, targets, bits)
     while (item := tasks.get()) is not None:
         seq, data, rules = item
-        scan_chunk = _rules_chunk if rules else _chunk
-        answer = scan_chunk(data, msg, targets, bits, found, ntargets)
+        answer = _rules_chunk(data, want) if rules else _chunk(data, want)
         results.put((seq, *answer))
 
 
-def _chunk(
-    data: bytes, msg: bytes, targets: bytes, bits: int, found: set[int], ntargets: int
-) -> tuple[Any, ...]:
+def _chunk(data: bytes, want: _Want) -> tuple[Any, ...]:
     pos = lines = tried = empty = overlong = binary = crlf = 0
     hits: list[Hit] = []
     while pos < len(data):
-        s = scan(data, pos, msg, targets, bits)
+        s = scan(data, pos, want.msg, want.targets, want.bits)
         lines, tried = lines + s.lines, tried + s.tried
         empty, overlong = empty + s.empty, overlong + s.overlong
         binary, crlf = binary + s.binary, crlf + s.crlf
@@ -45,15 +54,12 @@ def _chunk(
         if s.target >= 0:
             secret = data[s.match_start : s.match_start + s.match_len]
             hits.append((s.target, lines - 1, secret))
-            found.add(s.target)
-            if len(found) == ntargets:
+            if want.hit(s.target):
                 break
     return tried, lines, (empty, overlong, binary, crlf), hits
 
 
-def _rules_chunk(
-    data: bytes, msg: bytes, targets: bytes, bits: int, found: set[int], ntargets: int
-) -> tuple[Any, ...]:
+def _rules_chunk(data: bytes, want: _Want) -> tuple[Any, ...]:
     raw_lines = data.split(b"\n")
     if data.endswith(b"\n"):
         raw_lines.pop()
@@ -67,14 +73,13 @@ def _rules_chunk(
     pos = lines = tried = 0
     hits: list[Hit] = []
     while pos < len(big):
-        s = scan(big, pos, msg, targets, bits)
+        s = scan(big, pos, want.msg, want.targets, want.bits)
         lines, tried, pos = lines + s.lines, tried + s.tried, s.next
         if s.target >= 0:
             word_index = bisect.bisect_right(ends, lines - 1)
             secret = big[s.match_start : s.match_start + s.match_len]
             hits.append((s.target, words[word_index][0], secret))
-            found.add(s.target)
-            if len(found) == ntargets:
+            if want.hit(s.target):
                 break
     return tried, len(raw_lines), skipped, hits
 

@@ -141,9 +141,7 @@ def hmac_versions(keys: KeyService) -> list[tuple[KeySet, KeyVersion]]:
     for ks in keys.keysets():
         if ks.alg not in HMAC_BITS:
             continue
-        out += [
-            (ks, v) for v in ks.versions if v.state is not State.RETIRED and not v.public_only
-        ]
+        out += [(ks, v) for v in ks.versions if v.state is not State.RETIRED and not v.public_only]
     return out
 
 
@@ -202,7 +200,8 @@ def audit_scan_hash(bits: int) -> str:
 
 
 def _reveal(stored: _Stored) -> bytes:
-    assert stored.secret is not None
+    if stored.secret is None:  # pragma: no cover - callers pass usable entries only
+        raise JwtdeskError(f"no secret was read for {stored.keyset.name!r}")
     return stored.secret.reveal()
 
 
@@ -244,6 +243,14 @@ def _key_result(
 
 def _error_result(s: _Stored) -> Result:
     return Result(
-        s.keyset.name, False, None, None, None, 0, 0.0, alg=s.keyset.alg, kid=s.version.kid,
+        s.keyset.name,
+        False,
+        None,
+        None,
+        None,
+        0,
+        0.0,
+        alg=s.keyset.alg,
+        kid=s.version.kid,
         error=s.error,
-    )  # fmt: skip
+    )

@@ -81,9 +81,15 @@ def _one(exe: str, target: TokenTarget, lists: list[str], tmp: Path) -> Result:
     secret = _first_plain(found) if proc.returncode == 0 else None
     tried = sum(_count_lines(p) for p in lists)
     return Result(
-        target.label, secret is not None, secret, "hashcat" if secret else None, None,
-        tried, seconds, alg=target.alg,
-    )  # fmt: skip
+        target.label,
+        secret is not None,
+        secret,
+        "hashcat" if secret else None,
+        None,
+        tried,
+        seconds,
+        alg=target.alg,
+    )
 
 
 def _first_plain(path: Path) -> Secret | None:
@@ -100,7 +106,7 @@ def _first_plain(path: Path) -> Secret | None:
 def _count_lines(path: str) -> int:
     """hashcat reports no count in --quiet mode: the lines of the lists are what it tried."""
     count = 0
-    with open(path, "rb") as f:
+    with Path(path).open("rb") as f:
         while block := f.read(1 << 20):
             count += block.count(b"\n")
     return count

@@ -64,8 +64,9 @@ def test_json_document(capsys: pytest.CaptureFixture[str], words: str) -> None:
 
 
 def test_not_found_exits_0(capsys: pytest.CaptureFixture[str], words: str) -> None:
-    code, out, _ = run(capsys, "audit", "token", tok("zz-unlisted"), "--wordlist", words,
-                       "--no-builtin")  # fmt: skip
+    code, out, _ = run(
+        capsys, "audit", "token", tok("zz-unlisted"), "--wordlist", words, "--no-builtin"
+    )
     assert code == 0 and "not found in 5,001 candidates" in out
 
 
@@ -114,15 +115,16 @@ def test_errors_are_one_line(
     ],
 )
 def test_unusable_tokens(capsys: pytest.CaptureFixture[str], token: str, message: str) -> None:
-    code, out, err = run(capsys, "audit", "token", token)
+    code, _, err = run(capsys, "audit", "token", token)
     assert code == 1 and message in err and err.count("\n") == 1
 
 
 def test_export_hashcat_and_john(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     t = tok()
     hc, john = tmp_path / "h.txt", tmp_path / "j.txt"
-    code, _, _ = run(capsys, "audit", "token", t, "--export-hashcat", str(hc),
-                     "--export-john", str(john))  # fmt: skip
+    code, _, _ = run(
+        capsys, "audit", "token", t, "--export-hashcat", str(hc), "--export-john", str(john)
+    )
     assert code == 0
     assert hc.read_text() == t + "\n"
     head, payload, sig = t.split(".")
@@ -140,8 +142,14 @@ def test_engine_hashcat(words: str, tmp_path: Path) -> None:
     cache = Path(__file__).parents[2] / ".pytest_cache" / "hashcat"
     env = {**os.environ, "XDG_CACHE_HOME": str(cache), "XDG_DATA_HOME": str(cache)}
     argv = [sys.executable, "-m", "jwtdesk", "audit", "token", tok(), "--wordlist", words]
-    proc = subprocess.run([*argv, "--engine", "hashcat", "--json", "--reveal"], env=env,
-                          capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
+    proc = subprocess.run(
+        [*argv, "--engine", "hashcat", "--json", "--reveal"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 1, proc.stderr
     (r,) = json.loads(proc.stdout)["results"]
     assert r["found"] and r["secret"] == SECRET and r["source"] == "hashcat"
@@ -166,8 +174,13 @@ def test_a_1gb_wordlist_streams_in_bounded_memory(tmp_path: Path) -> None:
         )
         t = tok("needle-in-a-gigabyte")
         argv = ["-m", "jwtdesk", "audit", "token", t, "--wordlist", str(path), "--no-builtin"]
-        proc = subprocess.run([sys.executable, "-c", probe, sys.executable, *argv, "--json"],
-                              capture_output=True, text=True, timeout=900, check=True)  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, sys.executable, *argv, "--json"],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=True,
+        )
     finally:
         path.unlink(missing_ok=True)
     first, doc = proc.stdout.split("\n", 1)
@@ -186,8 +199,9 @@ SHARED = "Zk3v9QpL2xW8mN4tR7yB1cD6fG0hJ5sA3eU8iO2pK9lM4nQ7rT1wX6zC0vB5"  # 60 ch
 def _import(capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, value: str) -> None:
     env = tmp_path / f"{name}.env"
     env.write_text(f"JWT_SECRET={value}\n")
-    code, _, err = run(capsys, "import", str(env), "--var", "JWT_SECRET", "--name", name,
-                       "--allow-weak")  # fmt: skip
+    code, _, err = run(
+        capsys, "import", str(env), "--var", "JWT_SECRET", "--name", name, "--allow-weak"
+    )
     assert code == 0, err
 
 
@@ -208,7 +222,9 @@ def test_audit_keys_flags_weak_and_shared(
     assert run(capsys, "keys", "new", "signing", "--alg", "ES256")[0] == 0  # not HMAC: skipped
     lst = tmp_path / "list.txt"
     lst.write_text("password\nbilling\n")
-    code, out, err = run(capsys, "audit", "keys", "--wordlist", str(lst), "--no-builtin", "--rules", "--json")
+    code, out, err = run(
+        capsys, "audit", "keys", "--wordlist", str(lst), "--no-builtin", "--rules", "--json"
+    )
     assert code == 1, err
     got = {r["keyset"]: r for r in json.loads(out)["results"]}
     assert sorted(got) == ["strong", "twin-a", "twin-b", "weak"]
@@ -218,13 +234,24 @@ def test_audit_keys_flags_weak_and_shared(
     assert a["shared_with"] == ["twin-b"] and b["shared_with"] == ["twin-a"]
     assert not a["found"] and a["low_entropy"] is False and a["entropy_bits"] > 256
     assert strong == strong | {"found": False, "low_entropy": False, "shared_with": []}
-    text_code, text, text_err = run(capsys, "audit", "keys", "--wordlist", str(lst), "--no-builtin", "--rules")
+    text_code, text, text_err = run(
+        capsys, "audit", "keys", "--wordlist", str(lst), "--no-builtin", "--rules"
+    )
     assert text_code == 1
     assert "weak (" in text and "FOUND secret ••••••••" in text and "same secret as twin-b" in text
     for secret in ("billing2024", SHARED):
         assert secret not in out + err + text + text_err
-    code, out, _ = run(capsys, "audit", "keys", "--wordlist", str(lst), "--no-builtin", "--rules", "--json",
-                       "--reveal")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "audit",
+        "keys",
+        "--wordlist",
+        str(lst),
+        "--no-builtin",
+        "--rules",
+        "--json",
+        "--reveal",
+    )
     revealed = {r["keyset"]: r["secret"] for r in json.loads(out)["results"]}
     assert revealed == {"weak": "billing2024", "twin-a": None, "twin-b": None, "strong": None}
 

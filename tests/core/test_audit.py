@@ -189,8 +189,12 @@ def test_cancel_stops_every_worker(tmp_path: Path) -> None:
 def test_python_path_finds_what_c_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit_scan, "_hmacscan", None)  # forked workers inherit it
     path = wordlist(tmp_path, [*WORDS[:500], b"py-secret\r", b""])
-    outcome = audit.search(token_target(token("py-secret", "HS512")).job,
-                           [audit.file_source(path)], workers=2, start_method="fork")  # fmt: skip
+    outcome = audit.search(
+        token_target(token("py-secret", "HS512")).job,
+        [audit.file_source(path)],
+        workers=2,
+        start_method="fork",
+    )
     (hit,) = outcome.hits
     assert hit.line == 501 and outcome.tried == 501
 
@@ -203,7 +207,12 @@ line_st = st.one_of(
 
 @pytest.mark.skipif(not audit_scan.HAVE_C, reason="the C scanner is not built")
 @settings(max_examples=300, deadline=None)
-@given(lines=st.lists(line_st, max_size=30), pick=st.integers(0, 40), bits=st.sampled_from([256, 384, 512]), newline=st.booleans())  # fmt: skip
+@given(
+    lines=st.lists(line_st, max_size=30),
+    pick=st.integers(0, 40),
+    bits=st.sampled_from([256, 384, 512]),
+    newline=st.booleans(),
+)
 def test_c_and_python_scanners_agree(
     lines: list[bytes], pick: int, bits: int, newline: bool
 ) -> None:

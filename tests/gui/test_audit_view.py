@@ -78,8 +78,9 @@ def test_progress_and_cancel(view: AuditView, qtbot: QtBot, tmp_path: Path) -> N
     view.rules_check.setChecked(True)
     view.workers_spin.setValue(2)
     qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.last_progress is not None and view.last_progress.tried > 0,
-                    timeout=60_000)  # fmt: skip
+    qtbot.waitUntil(
+        lambda: view.last_progress is not None and view.last_progress.tried > 0, timeout=60_000
+    )
     text = view.progress_label.text()
     assert "Auditing" not in text and "tried" in text and "M/s" in text and "left" in text
     assert 0 <= view.progress.value() < 1000

@@ -51,11 +51,18 @@ EMPTY = (
 
 def _duration(seconds: float) -> str:
     s = int(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
 
 
 def progress_text(label: str, p: Progress) -> str:
-    parts = [label, f"{p.tried:,} tried", f"{p.rate / 1e6:.2f} M/s", f"{_duration(p.elapsed)} elapsed"]
+    parts = [
+        label,
+        f"{p.tried:,} tried",
+        f"{p.rate / 1e6:.2f} M/s",
+        f"{_duration(p.elapsed)} elapsed",
+    ]
     if p.eta is not None and (p.fraction or 0) < 1:
         parts.append(f"about {_duration(p.eta)} left")
     return " · ".join(parts)
@@ -90,6 +97,12 @@ class AuditView(QWidget):
 
     def _build(self, reveal_timeout_ms: int) -> None:
         self.banner = Banner(self)
+        self._build_inputs()
+        self._build_actions()
+        self._build_results(reveal_timeout_ms)
+        self._lay_out()
+
+    def _build_inputs(self) -> None:
         self.tokens_edit = QPlainTextEdit(self)
         self.tokens_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.tokens_edit.setPlaceholderText("Paste HS256/384/512 tokens here, one a line")
@@ -111,6 +124,8 @@ class AuditView(QWidget):
         self.workers_spin.setRange(1, max(1, default_workers()))
         self.workers_spin.setValue(default_workers())
         self.workers_spin.setAccessibleName("Worker processes")
+
+    def _build_actions(self) -> None:
         self.run_button = QPushButton("&Audit tokens", self)
         self.run_button.setToolTip("Search the wordlists for each token's secret (Ctrl+Return)")
         self.keys_button = QPushButton("Audit stored &keys", self)
@@ -126,6 +141,8 @@ class AuditView(QWidget):
         self.progress.setAccessibleName("Audit progress")
         self.progress.setRange(0, 1000)
         self.progress_label = QLabel("", self)
+
+    def _build_results(self, reveal_timeout_ms: int) -> None:
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Audit results")
@@ -142,7 +159,6 @@ class AuditView(QWidget):
         self.secret_field = SecretField(self, reveal_timeout_ms)
         self.secret_field.reveal_requested.connect(self.on_secret_reveal_requested)
         self.secret_field.copy_requested.connect(self.on_secret_copy_requested)
-        self._lay_out()
 
     def _lay_out(self) -> None:
         lists = QHBoxLayout()
@@ -156,7 +172,7 @@ class AuditView(QWidget):
         options.addWidget(self.builtin_check)
         options.addWidget(self.rules_check)
         options.addStretch(1)
-        workers_label = QLabel("Wor&kers", self)
+        workers_label = QLabel("W&orkers", self)
         workers_label.setBuddy(self.workers_spin)
         options.addWidget(workers_label)
         options.addWidget(self.workers_spin)
@@ -307,12 +323,12 @@ class AuditView(QWidget):
         self.banner.show_error(exc.message)
 
     def _set_running(self, running: bool) -> None:
-        self.run_button.setEnabled(not running)
-        self.keys_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
-        for widget in (self.tokens_edit, self.wordlists, self.add_button, self.remove_button):
-            widget.setEnabled(not running)
-        for widget in (self.builtin_check, self.rules_check, self.workers_spin):
+        inputs: tuple[QWidget, ...] = (
+            self.run_button, self.keys_button, self.tokens_edit, self.wordlists, self.add_button,
+            self.remove_button, self.builtin_check, self.rules_check, self.workers_spin,
+        )  # fmt: skip
+        for widget in inputs:
             widget.setEnabled(not running)
         self.empty.setVisible(not running and not self.model.results)
 
