@@ -265,3 +265,12 @@ def test_audit_keys_nothing_to_flag(
     assert code == 0, err
     (r,) = json.loads(out)["results"]
     assert r["keyset"] == "fine" and not r["found"] and r["tried"] > 100_000
+
+
+def test_python_fallback_says_so(words: str) -> None:
+    env = {**os.environ, "JWTDESK_AUDIT_PURE": "1"}
+    argv = [sys.executable, "-m", "jwtdesk", "audit", "token", tok(), "--wordlist", words]
+    proc = subprocess.run([*argv, "--json"], env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "note: the C scanner is not built" in proc.stderr and "libssl-dev" in proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["line"] == 5001
