@@ -139,6 +139,8 @@ def cmd_keys(args: argparse.Namespace) -> int:
     _note_fallback()
     with _Meter() as meter:
         results = svc.audit_keys(default_key_service(), options, meter.update)
+    if not results and not args.json:
+        print("No stored HMAC keys to audit: only HS256/384/512 keysets hold guessable secrets")
     return _report(results, args, "keyset", [r.label for r in results])
 
 

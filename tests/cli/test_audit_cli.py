@@ -274,3 +274,14 @@ def test_python_fallback_says_so(words: str) -> None:
     assert proc.returncode == 1
     assert "note: the C scanner is not built" in proc.stderr and "libssl-dev" in proc.stderr
     assert json.loads(proc.stdout)["results"][0]["line"] == 5001
+
+
+@pytest.mark.secret_service
+def test_audit_keys_without_hmac_keys(
+    real_service: KeyService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "keys", "new", "signing", "--alg", "ES256")[0] == 0
+    code, out, _ = run(capsys, "audit", "keys")
+    assert code == 0 and out.startswith("No stored HMAC keys to audit")
+    code, out, _ = run(capsys, "audit", "keys", "--json")
+    assert code == 0 and json.loads(out) == {"results": []}
