@@ -65,6 +65,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 def _build_token(p: argparse.ArgumentParser) -> None:
     p.description = "Search wordlists for the HMAC secret of each token."
     p.add_argument("tokens", nargs="*", metavar="TOKEN|-", help="tokens; - or none: read stdin")
+    p.add_argument(
+        "--token-file", action="append", default=[], metavar="FILE", help="tokens, one a line"
+    )
     _common(p)
     p.add_argument(
         "--engine",
@@ -92,11 +95,15 @@ def _options(args: argparse.Namespace) -> AuditOptions:
     return AuditOptions(tuple(args.wordlist), args.rules, not args.no_builtin, args.workers)
 
 
-def _read_tokens(given: Sequence[str]) -> list[str]:
+def _read_tokens(given: Sequence[str], files: Sequence[str]) -> list[str]:
+    from jwtdesk.services.audit import read_token_file, token_lines
+
     tokens: list[str] = []
-    for item in given or ["-"]:
+    for path in files:
+        tokens += read_token_file(path)
+    for item in given or ([] if files else ["-"]):
         if item == "-":
-            tokens += [line.strip() for line in sys.stdin if line.strip()]
+            tokens += token_lines(sys.stdin.read())
         else:
             tokens.append(item)
     if not tokens:
@@ -110,7 +117,7 @@ def cmd_token(args: argparse.Namespace) -> int:
     from jwtdesk.services import audit as svc
 
     options = _options(args)
-    targets = svc.parse_tokens(_read_tokens(args.tokens))
+    targets = svc.parse_tokens(_read_tokens(args.tokens, args.token_file))
     if args.export_hashcat or args.export_john:
         from jwtdesk.services.audit_hashcat import export_lines
 

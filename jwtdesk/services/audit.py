@@ -82,6 +82,36 @@ def parse_tokens(tokens: Sequence[str]) -> list[TokenTarget]:
     return [token_target(t) for t in tokens]
 
 
+TOKEN_FILE_LIMIT = 16 << 20
+
+
+def token_lines(text: str) -> list[str]:
+    """Tokens from text: one a line; blank lines and ``#`` comments are skipped, and a
+    leading ``Bearer`` is dropped."""
+    out = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.lower().startswith("bearer "):
+            line = line[7:].strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def read_token_file(path: str) -> list[str]:
+    """The tokens of a file (at most 16 MiB: tokens, not a wordlist)."""
+    from pathlib import Path
+
+    try:
+        with Path(path).open("rb") as f:
+            data = f.read(TOKEN_FILE_LIMIT + 1)
+    except OSError as exc:
+        raise JwtdeskError(f"cannot read token file {path}: {exc.strerror}") from None
+    if len(data) > TOKEN_FILE_LIMIT:
+        raise JwtdeskError(f"{path} is over 16 MiB: a token file holds tokens, one a line")
+    return token_lines(data.decode("ascii", "replace"))
+
+
 def audit_tokens(
     targets: Sequence[TokenTarget],
     options: AuditOptions,

@@ -80,6 +80,16 @@ def test_tokens_from_stdin(
     assert code == 1 and [r["found"] for r in json.loads(out)["results"]] == [True, False]
 
 
+def test_tokens_from_a_file(capsys: pytest.CaptureFixture[str], words: str, tmp_path: Path) -> None:
+    path = tmp_path / "tokens.txt"
+    path.write_text(f"# captured from the proxy log\nBearer {tok('x-unlisted')}\n\n{tok()}\n")
+    code, out, _ = run(capsys, "audit", "token", "--token-file", str(path), "--wordlist", words,
+                       "--json")  # fmt: skip
+    assert code == 1 and [r["found"] for r in json.loads(out)["results"]] == [False, True]
+    code, _, err = run(capsys, "audit", "token", "--token-file", str(tmp_path / "none.txt"))
+    assert code == 1 and "cannot read token file" in err
+
+
 def test_rules_and_templates_from_the_cli(capsys: pytest.CaptureFixture[str]) -> None:
     t = tok("Shop-Secret2025", iss="https://auth.shop.example")
     code, out, _ = run(capsys, "audit", "token", t, "--json")

@@ -111,6 +111,18 @@ def test_audit_stored_keys(view: AuditView, qtbot: QtBot) -> None:
     assert not view.secret_field.isVisible()
 
 
+def test_tokens_from_a_file(view: AuditView, qtbot: QtBot, tmp_path: Path) -> None:
+    view.tokens_edit.setPlainText("first-pasted")
+    path = tmp_path / "tokens.txt"
+    path.write_text("# a comment\nBearer aaa.bbb.ccc\n\nddd.eee.fff\n")
+    with qtbot.waitSignal(view.ctx.runner.task_finished, timeout=10_000):
+        view.load_token_file(str(path))
+    assert view.tokens_edit.toPlainText() == "first-pasted\naaa.bbb.ccc\nddd.eee.fff"
+    with qtbot.waitSignal(view.ctx.runner.task_finished, timeout=10_000):
+        view.load_token_file(str(tmp_path / "missing.txt"))
+    assert view.banner.isVisible() and "cannot read token file" in view.banner.text
+
+
 def test_model_passes_qtmodeltester(view: AuditView, qtmodeltester: object) -> None:
     qtmodeltester.check(view.model)  # type: ignore[attr-defined]
 

@@ -108,6 +108,9 @@ class AuditView(QWidget):
         self.tokens_edit.setPlaceholderText("Paste HS256/384/512 tokens here, one a line")
         self.tokens_edit.setAccessibleName("Tokens to audit")
         self.tokens_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.token_file_button = QPushButton("&Open token file…", self)
+        self.token_file_button.setToolTip("Add the tokens of a file, one a line")
+        self.token_file_button.clicked.connect(self.on_token_file_clicked)
         self.wordlists = QListWidget(self)
         self.wordlists.setAccessibleName("Wordlists")
         self.wordlists.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 8)
@@ -182,9 +185,13 @@ class AuditView(QWidget):
         actions.addWidget(self.progress, 1)
         tokens_label = QLabel("&Tokens", self)
         tokens_label.setBuddy(self.tokens_edit)
+        tokens_row = QHBoxLayout()
+        tokens_row.addWidget(tokens_label)
+        tokens_row.addStretch(1)
+        tokens_row.addWidget(self.token_file_button)
         box = QVBoxLayout(self)
         box.addWidget(self.banner)
-        box.addWidget(tokens_label)
+        box.addLayout(tokens_row)
         box.addWidget(self.tokens_edit)
         box.addWidget(QLabel("Wordlists (streamed, any size; one candidate a line)", self))
         box.addLayout(lists)
@@ -204,6 +211,25 @@ class AuditView(QWidget):
         for path in paths:
             if path and path not in known:
                 self.wordlists.addItem(path)
+
+    def on_token_file_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a file of tokens")
+        if path:
+            self.load_token_file(path)
+
+    def load_token_file(self, path: str) -> Task:
+        """Read the file in the TaskRunner; its tokens are added below the pasted ones."""
+        return self.ctx.runner.run(
+            lambda: svc.read_token_file(path),
+            self.on_token_file_read,
+            lambda exc: self.banner.show_error(exc.message),
+            "Reading tokens",
+        )
+
+    def on_token_file_read(self, tokens: list[str]) -> None:
+        current = self.tokens_edit.toPlainText().rstrip("\n")
+        self.tokens_edit.setPlainText("\n".join([current, *tokens] if current else tokens))
+        self.ctx.post_status(f"{len(tokens)} token(s) read")
 
     def on_add_clicked(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "Add wordlists")
@@ -232,7 +258,7 @@ class AuditView(QWidget):
     def on_run_clicked(self) -> None:
         if self.running:
             return
-        tokens = [t.strip() for t in self.tokens_edit.toPlainText().splitlines() if t.strip()]
+        tokens = svc.token_lines(self.tokens_edit.toPlainText())
         if not tokens:
             self.banner.show_message("Paste a token first (one a line), then Audit tokens")
             return
@@ -325,7 +351,8 @@ class AuditView(QWidget):
     def _set_running(self, running: bool) -> None:
         self.cancel_button.setEnabled(running)
         inputs: tuple[QWidget, ...] = (
-            self.run_button, self.keys_button, self.tokens_edit, self.wordlists, self.add_button,
+            self.run_button, self.keys_button, self.tokens_edit, self.token_file_button,
+            self.wordlists, self.add_button,
             self.remove_button, self.builtin_check, self.rules_check, self.workers_spin,
         )  # fmt: skip
         for widget in inputs:
