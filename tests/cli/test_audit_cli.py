@@ -295,3 +295,31 @@ def test_audit_keys_without_hmac_keys(
     assert code == 0 and out.startswith("No stored HMAC keys to audit")
     code, out, _ = run(capsys, "audit", "keys", "--json")
     assert code == 0 and json.loads(out) == {"results": []}
+
+
+def _group(pgid: int) -> list[str]:
+    pgrep = ["pgrep", "-g", str(pgid)]
+    return subprocess.run(pgrep, capture_output=True, text=True, check=False).stdout.split()
+
+
+@pytest.mark.skipif(shutil.which("pgrep") is None, reason="needs pgrep")
+def test_ctrl_c_stops_the_cli_and_every_worker() -> None:
+    import signal
+    import time
+
+    argv = [sys.executable, "-m", "jwtdesk", "audit", "token", tok("never"), "--rules"]
+    argv += ["--workers", "2"]
+    # Its own process group, like a terminal's foreground job: Ctrl+C reaches all of it.
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            process_group=0)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(_group(proc.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_group(proc.pid)) == 3  # the CLI and its two workers
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130 and err == "jwtdesk: interrupted\n"
+    assert _group(proc.pid) == []
