@@ -243,7 +243,7 @@ class _Meter:
         frac = p.fraction
         done = f"{frac:6.1%}" if frac is not None else ""
         eta = f", ETA {_duration(p.eta)}" if p.eta is not None and frac and frac < 1 else ""
-        text = f"{label}: {done} {p.tried:,} tried, {p.rate / 1e6:.2f} M/s{eta}"
+        text = f"{label}: {done} ({p.amount()}), {p.tried:,} tried, {p.rate / 1e6:.2f} M/s{eta}"
         sys.stderr.write("\r\033[K" + text[:200])
         sys.stderr.flush()
         self.shown = True

@@ -109,6 +109,12 @@ class Progress:
             return None
         return min(1.0, self.done_bytes / self.total_bytes)
 
+    def amount(self) -> str:
+        """How much of the lists is done: "12.5 of 130.0 MB" (or "12.5 MB" if the total is
+        unknown, e.g. a pipe)."""
+        done = f"{self.done_bytes / 1e6:.1f}"
+        return f"{done} of {self.total_bytes / 1e6:.1f} MB" if self.total_bytes else f"{done} MB"
+
     @property
     def eta(self) -> float | None:
         f = self.fraction

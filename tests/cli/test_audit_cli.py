@@ -3,6 +3,7 @@ wordlist in bounded memory, hashcat when installed, and stored keys in the real 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -323,3 +324,37 @@ def test_ctrl_c_stops_the_cli_and_every_worker() -> None:
         proc.kill()
     assert proc.returncode == 130 and err == "jwtdesk: interrupted\n"
     assert _group(proc.pid) == []
+
+
+class _Tty(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_on_stderr_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], words: str, tty: bool
+) -> None:
+    from jwtdesk.cli import audit as cli_audit
+    from jwtdesk.core.audit import Progress
+
+    stderr = _Tty(tty)
+    monkeypatch.setattr(sys, "stderr", stderr)
+    with cli_audit._Meter() as meter:
+        meter.update("HS256 eyJzdWIi…", Progress(50_000_000, 200_000_000, 4_000_000, 2.0))
+    text = stderr.getvalue()
+    if tty:
+        assert "HS256 eyJzdWIi…:  25.0% (50.0 of 200.0 MB), 4,000,000 tried, 2.00 M/s" in text
+        assert "ETA 0m06s" in text and text.endswith("\r\033[K")  # the line is cleared
+    else:
+        assert text == ""
+    code, out, _ = run(capsys, "audit", "token", tok(), "--wordlist", words, "--json")
+    assert code == 1 and json.loads(out)["results"][0]["found"]  # stdout: the document only
+    if tty:
+        assert " MB), " in stderr.getvalue()[len(text) :]  # the run's own progress
+    else:
+        assert stderr.getvalue() == ""  # nothing when stderr is not a terminal

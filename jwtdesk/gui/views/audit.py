@@ -59,6 +59,7 @@ def _duration(seconds: float) -> str:
 def progress_text(label: str, p: Progress) -> str:
     parts = [
         label,
+        p.amount(),
         f"{p.tried:,} tried",
         f"{p.rate / 1e6:.2f} M/s",
         f"{_duration(p.elapsed)} elapsed",
