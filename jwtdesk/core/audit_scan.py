@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import os
 import re
+from collections.abc import Callable
 from itertools import repeat
 from typing import NamedTuple
 
@@ -21,15 +22,16 @@ MAX_LINE = 1024
 HASHES = {256: "sha256", 384: "sha384", 512: "sha512"}
 _CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
+_c_scan: Callable[[bytes, int, bytes, bytes, int, int], tuple[int, ...]] | None = None
 try:
     if os.environ.get("JWTDESK_AUDIT_PURE") == "1":  # tests and benchmarks of the fallback
         raise ImportError("pure Python path requested")
-    from jwtdesk.core import _hmacscan  # type: ignore[attr-defined]
+    from jwtdesk.core import _hmacscan
 
-    HAVE_C = True
+    _c_scan = _hmacscan.scan
 except ImportError:  # pragma: no cover - depends on the build
-    _hmacscan = None
-    HAVE_C = False
+    pass
+HAVE_C = _c_scan is not None
 
 FALLBACK_NOTE = (
     "note: the C scanner is not built (it needs gcc and the OpenSSL headers, e.g. "
@@ -52,8 +54,8 @@ class Scan(NamedTuple):
 
 def scan(chunk: bytes, start: int, msg: bytes, targets: bytes, bits: int) -> Scan:
     """Scan ``chunk`` from byte ``start`` until the end or the first match."""
-    if _hmacscan is not None:
-        return Scan(*_hmacscan.scan(chunk, start, msg, targets, bits, MAX_LINE))
+    if _c_scan is not None:
+        return Scan(*_c_scan(chunk, start, msg, targets, bits, MAX_LINE))
     return _scan_python(chunk, start, msg, targets, bits)
 
 

@@ -187,7 +187,7 @@ def test_cancel_stops_every_worker(tmp_path: Path) -> None:
 
 
 def test_python_path_finds_what_c_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audit_scan, "_hmacscan", None)  # forked workers inherit it
+    monkeypatch.setattr(audit_scan, "_c_scan", None)  # forked workers inherit it
     path = wordlist(tmp_path, [*WORDS[:500], b"py-secret\r", b""])
     outcome = audit.search(
         token_target(token("py-secret", "HS512")).job,
