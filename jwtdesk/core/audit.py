@@ -112,13 +112,17 @@ class Progress:
     def amount(self) -> str:
         """How much of the lists is done: "12.5 of 130.0 MB" (or "12.5 MB" if the total is
         unknown, e.g. a pipe)."""
-        done = f"{self.done_bytes / 1e6:.1f}"
-        return f"{done} of {self.total_bytes / 1e6:.1f} MB" if self.total_bytes else f"{done} MB"
+        done = _size(self.done_bytes)
+        return f"{done} of {_size(self.total_bytes)}" if self.total_bytes else done
 
     @property
     def eta(self) -> float | None:
         f = self.fraction
         return None if not f else self.elapsed * (1 - f) / f
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
 
 
 @dataclass(frozen=True, slots=True)

@@ -349,7 +349,7 @@ def test_progress_on_stderr_only_on_a_terminal(
         meter.update("HS256 eyJzdWIi…", Progress(50_000_000, 200_000_000, 4_000_000, 2.0))
     text = stderr.getvalue()
     if tty:
-        assert "HS256 eyJzdWIi…:  25.0% (50.0 of 200.0 MB), 4,000,000 tried, 2.00 M/s" in text
+        assert "HS256 eyJzdWIi…:  25.0% (50.0 MB of 200.0 MB), 4,000,000 tried, 2.00 M/s" in text
         assert "ETA 0m06s" in text and text.endswith("\r\033[K")  # the line is cleared
     else:
         assert text == ""
