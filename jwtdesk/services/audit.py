@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from jwtdesk.core import audit, audit_rules
 from jwtdesk.core.audit_target import HMAC_BITS, TokenTarget, token_target
-from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.errors import JwtdeskError, SecretMissing, StoreCorrupt
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
 from jwtdesk.core.secret import Secret
 from jwtdesk.core.secret_checks import Strength, shared_groups, strength
@@ -181,7 +181,7 @@ def read_stored(keys: KeyService) -> list[_Stored]:
     for ks, version in hmac_versions(keys):
         try:
             _, secret = keys.secret(ks.name, version.kid, action="audit")
-        except JwtdeskError as exc:
+        except (SecretMissing, StoreCorrupt) as exc:  # a locked keyring stops the whole audit
             stored.append(_Stored(ks, version, None, exc.message))
             continue
         stored.append(_Stored(ks, version, secret, None))

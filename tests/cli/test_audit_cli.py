@@ -359,3 +359,15 @@ def test_progress_on_stderr_only_on_a_terminal(
         assert " MB), " in stderr.getvalue()[len(text) :]  # the run's own progress
     else:
         assert stderr.getvalue() == ""  # nothing when stderr is not a terminal
+
+
+@pytest.mark.secret_service
+def test_audit_keys_reports_a_missing_secret(
+    real_service: KeyService, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(capsys, "keys", "new", "gone", "--alg", "HS256")[0] == 0
+    version = real_service.get("gone").current
+    assert version is not None and real_service.vault.delete(version.id)
+    code, out, err = run(capsys, "audit", "keys")
+    assert code == 1 and out.startswith(f"gone ({version.kid}): not checked: the secret of")
+    assert "jwtdesk doctor" in out and err == ""
