@@ -27,7 +27,7 @@ from typing import Any, BinaryIO
 
 from jwtdesk.core import audit_worker
 from jwtdesk.core.audit_scan import MAX_LINE
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import InvalidInput, JwtdeskError
 from jwtdesk.core.secret import Secret
 
 CHUNK_BYTES = 1 << 20  # ~100k short candidates: ~30 ms in C, ~0.2 s in Python
@@ -207,7 +207,7 @@ class _Run:
             p.start()
         graceful = False
         try:
-            graceful = self._loop(tasks, results, on_progress, cancel)
+            graceful = self._loop(procs, (tasks, results), on_progress, cancel)
         finally:
             _stop(procs, tasks, results, graceful)
         if on_progress:
@@ -220,9 +220,14 @@ class _Run:
         return Outcome(hits, tried, seconds, self.skipped, cancel.is_set())
 
     def _loop(
-        self, tasks: Any, results: Any, on_progress: OnProgress | None, cancel: threading.Event
+        self,
+        procs: list[Any],
+        queues: tuple[Any, Any],
+        on_progress: OnProgress | None,
+        cancel: threading.Event,
     ) -> bool:
         """Feed chunks and collect answers; True when the lists ran out with nothing pending."""
+        tasks, results = queues
         last = 0.0
         feed = self._feed()
         try:
@@ -238,7 +243,8 @@ class _Run:
                     continue
                 if item is None and not self.pending:
                     return True
-                self._collect(results, timeout=0.05)
+                if not self._collect(results, timeout=0.05):
+                    _check_alive(procs)
                 if on_progress and time.perf_counter() - last >= PROGRESS_EVERY_S:
                     last = time.perf_counter()
                     on_progress(self.progress())
@@ -256,17 +262,18 @@ class _Run:
         elapsed = time.perf_counter() - self.started
         return Progress(self.done_bytes, self.total, self.tried, elapsed)
 
-    def _collect(self, results: Any, timeout: float) -> None:
+    def _collect(self, results: Any, timeout: float) -> bool:
+        """Take the answers that arrive within ``timeout``; False if none did."""
         try:
             answer = results.get(timeout=timeout)
         except queue.Empty:
-            return
+            return False
         while True:
             self._take(answer)
             try:
                 answer = results.get_nowait()
             except queue.Empty:
-                return
+                return True
 
     def _take(self, answer: tuple[Any, ...]) -> None:
         seq, tried, _lines, skipped, hits = answer
@@ -325,6 +332,16 @@ class _LineChunks:
             line += chunk.count(b"\n")
         if carry:
             yield carry, line, 0
+
+
+def _check_alive(procs: list[Any]) -> None:
+    """A worker that died (killed by the system, a crash) would leave its chunk unanswered."""
+    for p in procs:
+        if p.exitcode is not None:
+            raise JwtdeskError(
+                f"an audit worker process stopped unexpectedly (exit code {p.exitcode}); "
+                "try again, with fewer --workers if memory is short"
+            )
 
 
 def _stop(procs: list[Any], tasks: Any, results: Any, graceful: bool) -> None:

@@ -230,3 +230,24 @@ def test_c_and_python_scanners_agree(
         if c.target < 0:
             break
         pos = c.next
+
+
+def test_a_worker_that_dies_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    import signal
+
+    from jwtdesk.core.errors import JwtdeskError
+
+    path = wordlist(tmp_path, WORDS)
+    killed: list[int] = []
+
+    def on_progress(p: audit.Progress) -> None:
+        for child in multiprocessing.active_children():
+            if child.pid and not killed:
+                os.kill(child.pid, signal.SIGKILL)  # as the OOM killer would
+                killed.append(child.pid)
+
+    job = token_target(token("never-found")).job
+    src = [audit.file_source(path, rules=True)]
+    with pytest.raises(JwtdeskError, match="an audit worker process stopped unexpectedly"):
+        audit.search(job, src, workers=2, on_progress=on_progress)
+    assert killed and multiprocessing.active_children() == []
