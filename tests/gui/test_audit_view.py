@@ -35,7 +35,7 @@ def view(ctx: AppContext, qtbot: QtBot) -> AuditView:
 
 def wordlist(tmp_path: Path, lines: int = 3000) -> str:
     path = tmp_path / "words.txt"
-    path.write_text("".join(f"word{i}\n" for i in range(lines)) + SECRET + "\n")
+    path.write_text("".join(f"word{i}\n" for i in range(lines)) + "\n" + SECRET + "\n")
     return str(path)
 
 
@@ -56,9 +56,9 @@ def test_finds_and_masks_the_secret(view: AuditView, qtbot: QtBot, tmp_path: Pat
         qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
         assert view.running and not view.run_button.isEnabled() and view.cancel_button.isEnabled()
     (result,) = done.args[0]
-    assert result.found and result.line == 3001
+    assert result.found and result.line == 3002
     model = view.model
-    assert model.data(model.index(0, 2)) == "FOUND"
+    assert model.data(model.index(0, 2)) == "FOUND; lines skipped: 1 empty"
     assert model.data(model.index(0, 3)) == MASK
     assert SECRET not in all_text(model)
     assert view.secret_field.isVisible() and view.secret_field.shown_text == MASK

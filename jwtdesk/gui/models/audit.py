@@ -31,6 +31,9 @@ def verdict(r: Result) -> str:
         parts.append("published secret")
     if r.shared_with:
         parts.append("shared with " + ", ".join(r.shared_with))
+    skipped = ", ".join(f"{n:,} {kind}" for kind, n in r.skipped.items() if n and kind != "crlf")
+    if skipped:
+        parts.append(f"lines skipped: {skipped}")
     return "; ".join(parts)
 
 
