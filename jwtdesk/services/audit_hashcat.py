@@ -1,8 +1,8 @@
 """Interop with hashcat: export a token as a mode 16500 line, or let hashcat search for it.
 
 hashcat's mode 16500 ("JWT (JSON Web Token)") takes the compact token as its hash line and
-finds HS256/384/512 secrets; ``-a 0`` is a straight wordlist attack, ``--outfile-format 2``
-writes the found plain text only (hashcat.net/wiki, "example hashes" and ``--help``).
+finds HS256/384/512 secrets; ``-a 0`` is a straight wordlist attack; without ``-o`` a cracked
+hash is printed as ``hash:plain`` (hashcat.net/wiki, "example hashes" and ``--help``).
 Exit status 0 means cracked, 1 exhausted; anything else is an error.
 """
 
@@ -66,41 +66,38 @@ def run_hashcat(targets: Sequence[TokenTarget], options: AuditOptions) -> list[R
 
 
 def _one(exe: str, target: TokenTarget, lists: list[str], tmp: Path) -> Result:
-    hashes, found = tmp / "hash.txt", tmp / "found.txt"
-    hashes.write_text(hashcat_line(target) + "\n", encoding="ascii")
-    found.unlink(missing_ok=True)
-    cmd = [exe, "-m", HASHCAT_MODE, "-a", "0", "--potfile-disable", "--quiet"]
-    cmd += ["-o", str(found), "--outfile-format", "2", str(hashes), *lists]
+    hashes = tmp / "hash.txt"
+    line = hashcat_line(target)
+    hashes.write_text(line + "\n", encoding="ascii")
+    # No -o and no potfile: the found secret comes back on stdout ("hash:plain"), never
+    # through a file.
+    cmd = [exe, "-m", HASHCAT_MODE, "-a", "0", "--potfile-disable", "--quiet", str(hashes)]
     started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, check=False, cwd=tmp)
+    proc = subprocess.run([*cmd, *lists], capture_output=True, check=False, cwd=tmp)
     seconds = time.perf_counter() - started
     if proc.returncode not in (0, 1):
         raise JwtdeskError(
-            f"hashcat failed (exit {proc.returncode}); run it by hand to see why: {' '.join(cmd)}"
+            f"hashcat failed (exit {proc.returncode}); run it by hand to see why: "
+            f"{' '.join(cmd)} WORDLIST"
         )
-    secret = _first_plain(found) if proc.returncode == 0 else None
+    secret = _plain(proc.stdout, line) if proc.returncode == 0 else None
     tried = sum(_count_lines(p) for p in lists)
     return Result(
-        target.label,
-        secret is not None,
-        secret,
-        "hashcat" if secret else None,
-        None,
-        tried,
-        seconds,
-        alg=target.alg,
-    )
+        target.label, secret is not None, secret, "hashcat" if secret else None, None,
+        tried, seconds, alg=target.alg,
+    )  # fmt: skip
 
 
-def _first_plain(path: Path) -> Secret | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    line = data.split(b"\n", 1)[0].removesuffix(b"\r")
-    if line.startswith(b"$HEX[") and line.endswith(b"]"):
-        line = bytes.fromhex(line[5:-1].decode("ascii", "replace"))
-    return Secret(line) if line else None
+def _plain(stdout: bytes, hash_line: str) -> Secret | None:
+    """The plain text hashcat printed after ``hash:`` (``$HEX[…]`` when not printable)."""
+    prefix = hash_line.encode("ascii") + b":"
+    for line in stdout.split(b"\n"):
+        if line.startswith(prefix):
+            plain = line[len(prefix) :].removesuffix(b"\r")
+            if plain.startswith(b"$HEX[") and plain.endswith(b"]"):
+                plain = bytes.fromhex(plain[5:-1].decode("ascii", "replace"))
+            return Secret(plain) if plain else None
+    return None
 
 
 def _count_lines(path: str) -> int:
