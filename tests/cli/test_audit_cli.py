@@ -164,7 +164,7 @@ def test_engine_hashcat(words: str, tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     (r,) = json.loads(proc.stdout)["results"]
     assert r["found"] and r["secret"] == SECRET and r["source"] == "hashcat"
-    argv[4] = tok("not-in-the-list")
+    argv[5] = tok("not-in-the-list")
     proc = subprocess.run([*argv, "--engine", "hashcat", "--no-builtin", "--json"], env=env,
                           capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
