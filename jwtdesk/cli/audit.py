@@ -204,7 +204,7 @@ def _text(r: Result, reveal: bool) -> str:
     speed = f"{r.tried:,} candidates in {r.seconds:.2f} s ({r.rate / 1e6:.2f} M/s)"
     if r.found and r.secret is not None:
         shown = r.secret.reveal().decode("utf-8", "replace") if reveal else "•••••••• (--reveal)"
-        where = f" at line {r.line} of {r.source}" if r.line else f" by {r.source}"
+        where = f" at line {r.line} of {r.source}" if r.line else f" ({r.source})"
         line = f"{name}: FOUND secret {shown}{where}; {speed}"
     else:
         state = "cancelled after" if r.cancelled else "not found in"

@@ -118,16 +118,20 @@ def audit_tokens(
     on_progress: OnProgress | None = None,
     cancel: threading.Event | None = None,
 ) -> list[Result]:
-    """Search the wordlists for each token's secret, one token after another."""
+    """Search the wordlists for each token's secret, one token after another. A secret
+    found for one token is tried first on the next ones (tokens of one service share it)."""
     cancel = cancel or threading.Event()
     results: list[Result] = []
     for target in targets:
         if cancel.is_set():
             break
-        srcs = sources(options, target.names)
+        known = _known_secret(target, results)
+        if known is not None:
+            results.append(known)
+            continue
         outcome = audit.search(
             target.job,
-            srcs,
+            sources(options, target.names),
             workers=options.workers,
             on_progress=_labelled(on_progress, target.label),
             cancel=cancel,
@@ -149,6 +153,21 @@ def audit_tokens(
             )
         )
     return results
+
+
+def _known_secret(target: TokenTarget, earlier: list[Result]) -> Result | None:
+    """The result for ``target`` if a secret found for an earlier token also signed it."""
+    digest = audit_scan_hash(target.job.bits)
+    for index, r in enumerate(earlier):
+        if r.secret is None:
+            continue
+        mac = hmac.digest(r.secret.reveal(), target.job.msg, digest)
+        if hmac.compare_digest(mac, target.job.targets[0]):
+            return Result(
+                target.label, True, r.secret, f"the secret of token {index + 1}", None,
+                1, 0.0, alg=target.alg,
+            )  # fmt: skip
+    return None
 
 
 def _labelled(on_progress: OnProgress | None, label: str) -> audit.OnProgress | None:

@@ -57,3 +57,17 @@ def test_audit_tokens_cancelled_before_start() -> None:
         ["eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo"]
     )
     assert svc.audit_tokens(target, OPTIONS, cancel=cancel) == []
+
+
+def test_a_secret_found_once_is_tried_on_the_next_tokens(tmp_path: Path) -> None:
+    import jwt
+
+    words = tmp_path / "w.txt"
+    words.write_text("alpha\nshared-service-secret\n")
+    tokens = [jwt.encode({"n": n}, "shared-service-secret", algorithm="HS256") for n in range(3)]
+    options = svc.AuditOptions((str(words),), builtin=False, workers=1)
+    first, second, third = svc.audit_tokens(svc.parse_tokens(tokens), options)
+    assert first.found and first.line == 2 and first.tried == 2
+    for r in (second, third):
+        assert r.found and r.source == "the secret of token 1" and r.tried == 1
+        assert r.secret is not None and r.secret.reveal() == b"shared-service-secret"
