@@ -50,6 +50,7 @@ STEMS = (
 )
 JOINERS = (b"-", b"_", b"", b".")
 _WORD = re.compile(r"[A-Za-z0-9]+")
+MAX_NAMES = 64
 
 
 def variants(word: bytes) -> list[bytes]:
@@ -88,7 +89,8 @@ def names_from_claims(claims: Mapping[str, object]) -> list[str]:
     names: list[str] = []
     for value in values:
         names += _names_of(value)
-    return list(dict.fromkeys(n for n in names if 2 <= len(n) <= 64))
+    # At most MAX_NAMES: each name makes ~90 templates, ~125,000 candidates with the rules.
+    return list(dict.fromkeys(n for n in names if 2 <= len(n) <= 64))[:MAX_NAMES]
 
 
 def _names_of(value: str) -> list[str]:
