@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from jwtdesk.core.audit import Progress
 from jwtdesk.core.secret import MASK
 from jwtdesk.services.audit import Result
 
@@ -53,6 +54,26 @@ def _cell(r: Result, column: int) -> str:
     if column == 6:
         return f"{r.rate / 1e6:.2f} M/s"
     return f"{r.seconds:.1f} s"
+
+
+def _duration(seconds: float) -> str:
+    s = int(seconds)
+    return (
+        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
+
+
+def progress_text(label: str, p: Progress) -> str:
+    parts = [
+        label,
+        p.amount(),
+        f"{p.tried:,} tried",
+        f"{p.rate / 1e6:.2f} M/s",
+        f"{_duration(p.elapsed)} elapsed",
+    ]
+    if p.eta is not None and (p.fraction or 0) < 1:
+        parts.append(f"about {_duration(p.eta)} left")
+    return " · ".join(parts)
 
 
 class AuditResultsModel(QAbstractTableModel):

@@ -11,6 +11,7 @@ change and on lock.
 from __future__ import annotations
 
 import threading
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Signal
@@ -37,7 +38,7 @@ from jwtdesk.core.audit import Progress, default_workers
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.models.audit import AuditResultsModel
+from jwtdesk.gui.models.audit import AuditResultsModel, progress_text
 from jwtdesk.gui.tasks import Task
 from jwtdesk.gui.widgets.banner import Banner, Kind
 from jwtdesk.gui.widgets.secret_field import DEFAULT_REVEAL_MS, SecretField
@@ -47,26 +48,6 @@ EMPTY = (
     "Paste HS256/384/512 tokens above and press Audit tokens (Ctrl+Return), or Audit stored "
     "keys. Add wordlists of any size for more than the built-in list."
 )
-
-
-def _duration(seconds: float) -> str:
-    s = int(seconds)
-    return (
-        f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-    )
-
-
-def progress_text(label: str, p: Progress) -> str:
-    parts = [
-        label,
-        p.amount(),
-        f"{p.tried:,} tried",
-        f"{p.rate / 1e6:.2f} M/s",
-        f"{_duration(p.elapsed)} elapsed",
-    ]
-    if p.eta is not None and (p.fraction or 0) < 1:
-        parts.append(f"about {_duration(p.eta)} left")
-    return " · ".join(parts)
 
 
 class AuditView(QWidget):
@@ -204,6 +185,13 @@ class AuditView(QWidget):
         box.addWidget(self.secret_label)
         box.addWidget(self.secret_field)
         self._show_secret_row(None)
+        chain = (
+            self.token_file_button, self.tokens_edit, self.wordlists, self.add_button,
+            self.remove_button, self.builtin_check, self.rules_check, self.workers_spin,
+            self.run_button, self.keys_button, self.cancel_button, self.table, self.secret_field,
+        )  # fmt: skip
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)  # reading order
 
     # --- inputs -------------------------------------------------------------------------
 
