@@ -185,10 +185,10 @@ class _Run:
         sizes = [s.size() for s in sources]
         self.total = None if None in sizes else sum(s or 0 for s in sizes)
         self.done_bytes = self.tried = 0
-        self.skipped = dict.fromkeys(SKIP_KINDS, 0)
         self.pending: dict[int, tuple[int, int, int]] = {}  # seq -> (source, first line, bytes)
         self.hits: dict[int, Hit] = {}
-        self.done: dict[int, int] = {}  # seq -> candidates tried
+        self.done: dict[int, tuple[int, tuple[int, ...]]] = {}  # seq -> (tried, skipped)
+        self.reader_overlong = 0  # lines too long to keep, dropped while reading
         self.last_hit_seq = 0
         self.started = time.perf_counter()
 
@@ -214,10 +214,14 @@ class _Run:
             on_progress(self.progress())
         hits = tuple(sorted(self.hits.values(), key=lambda h: h.target))
         seconds = time.perf_counter() - self.started
-        tried = self.tried
-        if len(self.hits) == len(job.targets):  # what came before the last hit, not after
-            tried = sum(n for seq, n in self.done.items() if seq <= self.last_hit_seq)
-        return Outcome(hits, tried, seconds, self.skipped, cancel.is_set())
+        # Once every target is found: what came before the last hit, not what came after.
+        last = self.last_hit_seq if len(self.hits) == len(job.targets) else None
+        counted = [v for seq, v in self.done.items() if last is None or seq <= last]
+        tried = sum(n for n, _ in counted)
+        skipped = [sum(column) for column in zip(*(s for _, s in counted), strict=True)]
+        skipped_by_kind = dict(zip(SKIP_KINDS, skipped or [0] * len(SKIP_KINDS), strict=True))
+        skipped_by_kind["overlong"] += self.reader_overlong
+        return Outcome(hits, tried, seconds, skipped_by_kind, cancel.is_set())
 
     def _loop(
         self,
@@ -279,10 +283,8 @@ class _Run:
         seq, tried, _lines, skipped, hits = answer
         source, first_line, nbytes = self.pending.pop(seq)
         self.tried += tried
-        self.done[seq] = tried
+        self.done[seq] = (tried, tuple(skipped))
         self.done_bytes += nbytes
-        for kind, count in zip(SKIP_KINDS, skipped, strict=True):
-            self.skipped[kind] += count
         for target, line, secret in hits:
             if target not in self.hits:
                 name = self.sources[source].name
@@ -301,7 +303,7 @@ class _Run:
                         continue
                     seq += 1
                     yield seq, (index, first_line, nbytes), data, source.rules
-            self.skipped["overlong"] += reader.overlong
+            self.reader_overlong += reader.overlong
 
 
 class _LineChunks:
