@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from jwtdesk.core.errors import JwtdeskError
 
@@ -64,8 +64,11 @@ class TaskRunner(QObject):
         self._callbacks: dict[int, tuple[OnDone, OnError | None]] = {}
         self._running = 0
         self._progress: dict[int, Callable[[Any], None]] = {}
-        self._completed.connect(self._on_completed)
-        self._progressed.connect(self._on_progressed)
+        # Queued even when emitted on the GUI thread: a future that finishes before
+        # add_done_callback runs its callback right there, and a direct call would then finish
+        # the task inside run(), before the caller has its Task (seen under load).
+        self._completed.connect(self._on_completed, Qt.ConnectionType.QueuedConnection)
+        self._progressed.connect(self._on_progressed, Qt.ConnectionType.QueuedConnection)
 
     def run(
         self,
