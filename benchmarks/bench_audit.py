@@ -13,7 +13,9 @@ The goals it prints: 1 worker >= 1.6x the reference, all cores >= 1.8x one worke
 2-core machine), ahead of hashcat. The machine is shared: figures vary between runs, so
 compare the ratios printed by one run. Candidates per CPU-second (user + system time of the
 CLI and its workers) do not depend on how busy the other cores are: their ratio says whether
-splitting the work across workers costs anything.
+splitting the work across workers costs anything; and N one-worker CLIs started together
+show what N fully independent processes get from the machine at that moment, the ceiling
+for N workers.
 """
 
 from __future__ import annotations
@@ -86,6 +88,20 @@ def cli_rate(token: str, path: Path, workers: int, pure: bool = False) -> tuple[
     return tried / wall, float(result["rate"]), tried
 
 
+def independent_rate(token: str, path: Path, count: int) -> float:
+    """``count`` one-worker CLIs over the list at the same time: what the machine gives as many
+    fully independent processes right now (on a busy machine, less than ``count`` cores)."""
+    argv = [*JWTDESK, "audit", "token", token, "--wordlist", str(path), "--no-builtin"]
+    argv += ["--workers", "1", "--json"]
+    started = time.perf_counter()
+    procs = [subprocess.Popen(argv, stdout=subprocess.PIPE) for _ in range(count)]
+    tried = 0
+    for proc in procs:
+        out, _ = proc.communicate()
+        tried += int(json.loads(out)["results"][0]["tried"])
+    return tried / (time.perf_counter() - started)
+
+
 def hashcat_rate(token: str, path: Path, lines: int, tmp: Path) -> float | None:
     exe = shutil.which("hashcat")
     if exe is None:
@@ -139,6 +155,12 @@ def main() -> None:
                 f"  per CPU-second: 1 worker = {one_cpu / ref_cpu:4.2f}x the reference's;"
                 f" {cores} workers = {every_cpu / one_cpu:4.2f} of one worker's"
                 " (1.00: nothing lost to splitting; the wall ratio also needs free cores)"
+            )
+            alone = independent_rate(token, path, cores)
+            print(
+                f"  {cores} independent 1-worker CLIs at once: {alone / 1e6:6.2f} M/s in total"
+                f" = {alone / one:4.2f}x one worker (the cores free now);"
+                f" jwtdesk --workers {cores} reaches {every / alone:4.2f} of it"
             )
             if lines == SIZES[0]:
                 pure, _, _ = cli_rate(token, path, 1, pure=True)
