@@ -69,7 +69,18 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
-    from jwtdesk.cli import audit, doctor, export, importing, keys, lint, profiles, token
+    from jwtdesk.cli import (
+        audit,
+        checklist,
+        doctor,
+        export,
+        importing,
+        keys,
+        lint,
+        profiles,
+        scan,
+        token,
+    )
 
     commands = {
         "keys": keys,
@@ -80,6 +91,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "profiles": profiles,
         "doctor": doctor,
         "audit": audit,
+        "scan": scan,
+        "checklist": checklist,
     }
     parser = _Parser(
         prog="jwtdesk",

@@ -37,6 +37,7 @@ from jwtdesk.gui.viewlist import (
     VIEWS,
     audit_view,
     build_view,
+    checklist_view,
     export_view,
     inspect_view,
     keys_view,
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
             "audit": partial(audit_view, ctx, self.clipboard, reveal_timeout_ms),
+            "checklist": partial(checklist_view, ctx),
         }
         self._build()
         self._make_menus()

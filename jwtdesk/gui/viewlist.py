@@ -20,6 +20,7 @@ VIEWS = (
     ("inspect", "Inspect", "inspect", "Ctrl+3"),
     ("export", "Export", "export", "Ctrl+4"),
     ("audit", "Audit", "audit", "Ctrl+5"),
+    ("checklist", "Checklist", "checklist", "Ctrl+7"),
 )
 
 
@@ -67,3 +68,9 @@ def audit_view(ctx: AppContext, clipboard: ClipboardGuard, reveal_ms: int | None
 
     timeout = {} if reveal_ms is None else {"reveal_timeout_ms": reveal_ms}
     return AuditView(ctx, None, clipboard, **timeout)
+
+
+def checklist_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.checklist import ChecklistView
+
+    return ChecklistView(ctx, None)
