@@ -8,9 +8,7 @@ asks for a key at least as long as the hash output.
 
 from __future__ import annotations
 
-import hmac
 import math
-import os
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -67,15 +65,11 @@ def strength(secret: bytes) -> Strength:
 
 
 def shared_groups(named: Iterable[tuple[str, bytes]]) -> list[tuple[str, ...]]:
-    """Names whose secrets are equal, in groups of two or more distinct names.
+    """Names whose secrets are equal, in groups of two or more distinct names (each sorted).
 
-    Secrets are compared through HMAC-SHA-256 under a random key made for this call: the
-    digests are useless outside it, and no secret is kept in a dict or compared byte by byte.
+    The one implementation is the checklist's (issue 15): HMAC-SHA-256 under a random key
+    made for the call, so no secret is kept in a dict or compared byte by byte.
     """
-    key = os.urandom(32)
-    groups: dict[bytes, list[str]] = {}
-    for name, secret in named:
-        names = groups.setdefault(hmac.digest(key, secret, "sha256"), [])
-        if name not in names:
-            names.append(name)
-    return [tuple(names) for names in groups.values() if len(names) > 1]
+    from jwtdesk.core.checklist import shared_secrets
+
+    return shared_secrets(named)
