@@ -69,7 +69,18 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
-    from jwtdesk.cli import checklist, doctor, export, importing, keys, lint, profiles, scan, token
+    from jwtdesk.cli import (
+        audit,
+        checklist,
+        doctor,
+        export,
+        importing,
+        keys,
+        lint,
+        profiles,
+        scan,
+        token,
+    )
 
     commands = {
         "keys": keys,
@@ -79,6 +90,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "import": importing,
         "profiles": profiles,
         "doctor": doctor,
+        "audit": audit,
         "scan": scan,
         "checklist": checklist,
     }

@@ -36,6 +36,7 @@ from jwtdesk.gui.viewlist import (
     VIEW_DEPENDENCIES,
     VIEW_MODULES,
     VIEWS,
+    audit_view,
     build_view,
     checklist_view,
     export_view,
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
             "build": partial(build_view, ctx, self.clipboard),
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
+            "audit": partial(audit_view, ctx, self.clipboard, reveal_timeout_ms),
             "checklist": partial(checklist_view, ctx),
         }
         self._build()
