@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 # Start-up: what runs before the first paint does not touch ``QtCore.Qt``. Its first use makes
 # PySide create ~100 Python enums (~20 ms); the views pay that just after the first paint.
 
-# Views that show tokens: while locked the window shows the lock page in their place.
-TOKEN_VIEWS = ("build", "inspect")
+# Views that show tokens (Audit: the tokens it checks): while locked, the lock page instead.
+TOKEN_VIEWS = ("build", "inspect", "audit")
 PROBE_FALLBACK_MS = 1000  # start-up steps (views, idle lock, probe) begin by then, paint or not
 
 

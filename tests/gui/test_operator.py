@@ -158,6 +158,8 @@ def test_lock_covers_tokens_and_secret_actions_ask_first(
     assert window.stack.currentWidget() is window.lock_page and not inspect.isVisible()
     window.show_view("build")
     assert window.stack.currentWidget() is window.lock_page and not build.isVisible()
+    window.show_view("audit")  # the tokens it checks are hidden too
+    assert window.stack.currentWidget() is window.lock_page
     assert build.token() == ""  # type: ignore[attr-defined]
     # Rotate (Ctrl+R) does not just run: it asks first; Cancel leaves everything as it was.
     window.show_view("keys")
