@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 WIDTH, HEIGHT = 1360, 860
@@ -25,8 +26,9 @@ def demo_home() -> Path:
     return home
 
 
-def seed(home: Path) -> None:
-    """Keysets across services and environments, made at past dates (clock injection)."""
+def seed(home: Path) -> str:
+    """Keysets across services and environments, made at past dates (clock injection).
+    Returns a token signed by billing-api's first key, retired since (issue 19)."""
     from jwtdesk.core.keysets import Purpose
     from jwtdesk.services import KeyService
     from jwtdesk.store.index import Index
@@ -40,6 +42,15 @@ def seed(home: Path) -> None:
 
     billing = {"service": "billing", "environment": "prod"}
     at(200).create("billing-api", "ES256", purpose=Purpose.ACCESS, **billing)
+    from jwtdesk.core.tokens import Preset, TokenRequest
+    from jwtdesk.services.tokens import TokenService
+
+    old = TokenRequest(
+        preset=Preset.CUSTOM, sub="user-7", exp="+400d", iss="https://auth.example.com"
+    )
+    old_token = TokenService(at(200), clock=lambda: now - timedelta(days=200)).build(
+        "billing-api", old
+    )
     at(110).rotate("billing-api")
     at(20).rotate("billing-api")
     at(104).create("billing-refresh", "HS512", purpose=Purpose.REFRESH, **billing)
@@ -61,6 +72,23 @@ def seed(home: Path) -> None:
     )
     ExportService(at(0)).set_var("billing-prod", "JWT_SECRET_CURRENT", "billing-api:current")
     ExportService(at(0)).set_var("billing-prod", "JWT_PUBLIC_KEYS", "billing-api:jwks")
+    # Issue 19: a 14-byte HMAC secret imported with --allow-weak, and a rotation due soon.
+    from jwtdesk.services.importing import ImportOptions, import_file
+
+    legacy = home / "legacy.env"
+    legacy.write_text("JWT_SECRET=fourteen-bytes\n")
+    opts = ImportOptions(
+        name="legacy-hmac",
+        alg="HS256",
+        variables=["JWT_SECRET"],
+        allow_weak=True,
+        service="auth",
+        environment="staging",
+    )
+    import_file(at(3), str(legacy), opts)
+    legacy.unlink()
+    at(80).create("reports-api", "ES256", service="reports", environment="prod")
+    return old_token
 
 
 def demo_token(ctx: object) -> str:
@@ -233,6 +261,57 @@ def shoot_views(s: Shooter, window: object, ctx: object) -> None:
     window.show_view("keys")  # type: ignore[attr-defined]
 
 
+def shoot_operator(s: Shooter, window: object, ctx: object, retired_token: str) -> None:
+    """Issue 19: weak and due-soon keys, Build's lifetime warning, Inspect of a retired key's
+    token, the Export re-check after a rotation, the lock page and its question."""
+    from PySide6.QtTest import QTest
+
+    w: Any = window
+    c: Any = ctx
+    view = w.keys_view
+    view.select("legacy-hmac")
+    s.save(window, "keys-weak-and-due-soon")
+    w.show_view("build")
+    build = w.view("build")
+    build.select_keyset("billing-api")
+    wait_until(lambda: build.token() != "")
+    build.form.exp_field.relative.clear()
+    QTest.keyClicks(build.form.exp_field.relative, "30d")
+    s.save(window, "build-long-lifetime-warning", settle_ms=300)
+    build.form.exp_field.relative.clear()
+    w.show_view("inspect")
+    inspect = w.view("inspect")
+    inspect.set_token(retired_token)
+    s.wait(400)
+    wait_until(lambda: not c.runner.busy)
+    s.save(window, "inspect-retired-key", settle_ms=300)
+    w.lock_now()
+    s.save(window, "locked-inspect")
+    w.show_view("keys")
+    view.select("billing-api")
+    s.save(window, "locked-keys")
+    view.key_actions.rotate_action.trigger()
+    s.wait(200)
+    s.save(view.key_actions.dialog, "dialog-unlock")
+    view.key_actions.dialog.reject()
+    w.unlock()
+    s.dialog(window, w.show_preferences, "dialog-preferences")
+    w.show_view("export")
+    export = w.view("export")
+    deployed = Path(os.environ["HOME"]) / "billing.env"
+    export.write_to(deployed)
+    wait_until(lambda: deployed.exists() and not c.runner.busy)
+    export.check_file(str(deployed))
+    wait_until(lambda: "in sync" in export.verdict.text() or "DRIFT" in export.verdict.text())
+    s.save(window, "export-in-sync", settle_ms=300)
+    c.keys.rotate("billing-refresh")
+    c.keysets_changed.emit()
+    s.wait(300)
+    wait_until(lambda: not c.runner.busy and "checking again" not in export.verdict.text())
+    s.save(window, "export-rechecked-after-rotation", settle_ms=300)
+    w.show_view("keys")
+
+
 def shoot_audit(s: Shooter, window: object, ctx: object) -> None:
     """Audit: a search in progress (then cancelled), and results with a found, masked secret."""
     import jwt
@@ -389,7 +468,7 @@ def main() -> int:
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(home / "qs"))
-    seed(Path(os.environ["JWTDESK_HOME"]))
+    retired_token = seed(Path(os.environ["JWTDESK_HOME"]))
     qapp, window = gui.create(["jwtdesk"])
     window.resize(WIDTH, HEIGHT)
     s = Shooter(out)
@@ -407,6 +486,7 @@ def main() -> int:
     shoot_travel(s, window, ctx)
     shoot_dialogs(s, window)
     shoot_busy(s, window, ctx)
+    shoot_operator(s, window, ctx, retired_token)
     window.close()
     shoot_empty(s, home)
     ctx.runner.shutdown()

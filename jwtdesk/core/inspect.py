@@ -11,14 +11,17 @@ Verification is written against ``cryptography`` directly so that every rule is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jwtdesk.core import lint as lintmod
 from jwtdesk.core.algorithms import ALGORITHMS, Algorithm, KeyType
 from jwtdesk.core.jose import ParsedToken, Trimmed, parse, trim_input
 from jwtdesk.core.keyfile import Candidate
+
+if TYPE_CHECKING:
+    from jwtdesk.core.keysets import KeySet
 
 _HASHES = {256: "SHA256", 384: "SHA384", 512: "SHA512"}
 _CURVE_ORDER_BYTES = {"P-256": 32, "P-384": 48, "P-521": 66}
@@ -34,6 +37,8 @@ class Expectations(NamedTuple):
     required: tuple[str, ...] = ()
     public_key_offered_as_secret: bool = False  # a --secret-file that holds a public key
     thresholds: lintmod.Thresholds | None = None  # long-lifetime limits; None: the defaults
+    # kid -> what it was ("retired key of keyset api, retired 2026-05-01"): see retired_kids
+    retired: Mapping[str, str] | None = None
 
 
 class Check(NamedTuple):
@@ -79,7 +84,8 @@ def inspect(
     algorithm = ALGORITHMS.get(parsed.alg or "")
     checks = [_structure(parsed), _canonical(parsed), _alg(parsed, algorithm)]
     tried = _select(parsed, algorithm, candidates)
-    checks.append(_kid(parsed, tried, candidates))
+    retired = _retired(parsed, candidates, expect.retired)
+    checks.append(_retired_check(retired) if retired else _kid(parsed, tried, candidates))
     verified = None
     if algorithm is not None and parsed.well_formed:
         verified = next((c for c in tried if verify(parsed, algorithm, c)), None)
@@ -101,10 +107,41 @@ def inspect(
         thresholds=expect.thresholds or lintmod.Thresholds(),
         hmac_key_looks_public=expect.public_key_offered_as_secret,
         hmac_secret=verified.key if verified and isinstance(verified.key, bytes) else None,
+        retired_key=retired,
     )
     findings = tuple(lintmod.lint(ctx))
     valid = all(c.status != "failed" for c in checks) and verified is not None
     return Report(parsed, valid, verified, tuple(checks), findings, now, expect.leeway, trimmed)
+
+
+def retired_kids(keysets: Iterable[KeySet]) -> dict[str, str]:
+    """The kids of retired versions that no keyset still verifies with, and what they were.
+    The index keeps a retired version's kid, so a token signed by it can be named for what it
+    is, not "no candidate key"."""
+    keysets = list(keysets)
+    live = {v.kid for ks in keysets for v in ks.versions if v.verifies}
+    out = {}
+    for ks in keysets:
+        for v in ks.versions:
+            if not v.verifies and v.kid not in live:
+                when = f", retired {v.retired.date().isoformat()}" if v.retired else ""
+                out[v.kid] = f"retired key of keyset {ks.name}{when}"
+    return out
+
+
+def _retired(
+    parsed: ParsedToken, candidates: Sequence[Candidate], retired: Mapping[str, str] | None
+) -> str | None:
+    """What the token's kid was, when it names a retired key and no candidate has it."""
+    kid = parsed.header.get("kid") if parsed.header else None
+    if not retired or not isinstance(kid, str) or any(c.kid == kid for c in candidates):
+        return None
+    return retired.get(kid)
+
+
+def _retired_check(what: str) -> Check:
+    reason = f"the kid names the {what}: retired keys verify nothing"
+    return Check("kid", "failed", reason, "retired-key")
 
 
 def _structure(parsed: ParsedToken) -> Check:

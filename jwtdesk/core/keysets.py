@@ -52,6 +52,8 @@ class KeyVersion(NamedTuple):
     public_jwk: Mapping[str, str] | None  # None for HMAC keys
     # Imported from a public key or certificate: verifies, never signs, nothing in the keyring.
     public_only: bool = False
+    # Why an imported HMAC secret is weak (--allow-weak), said when it was read: no secret.
+    weak: str | None = None
 
     @property
     def verifies(self) -> bool:

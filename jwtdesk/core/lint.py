@@ -131,6 +131,13 @@ def _previous_key(ctx: LintContext) -> list[Finding]:
     return [_finding("previous-key", message, "header.kid")]
 
 
+def _retired_key(ctx: LintContext) -> list[Finding]:
+    if ctx.retired_key is None:
+        return []
+    message = f"the kid names the {ctx.retired_key}: sign a new token with the current key"
+    return [_finding("retired-key", message, "header.kid")]
+
+
 # ---- Header members -----------------------------------------------------------------------
 
 
@@ -204,7 +211,7 @@ def _duplicate_member(ctx: LintContext) -> list[Finding]:
 
 # fmt: off
 _CHECKS: tuple[Callable[[LintContext], list[Finding]], ...] = (
-    _alg_none, _alg_confusion, _weak_secret, _previous_key,
+    _alg_none, _alg_confusion, _weak_secret, _previous_key, _retired_key,
     _jku, _x5u, _embedded_jwk, _x5c, _kid_injection, _typ_mismatch, _duplicate_member,
     _numeric_date, _ms_timestamp, _expired, _not_yet_valid, _nbf_after_exp, _iat_in_future,
     _no_exp, _long_lifetime, _missing_iss, _missing_aud, _missing_jti, _sensitive_claim,

@@ -65,6 +65,7 @@ class LintContext:
     verified_state: str | None = None  # "current" | "previous" | None
     hmac_key_looks_public: bool = False
     hmac_secret: bytes | None = None
+    retired_key: str | None = None  # the retired key the kid names ("keyset api, retired ...")
     # exp/nbf/iat that are finite JSON numbers, computed once: six rules read them.
     dates: dict[str, float] = field(init=False, repr=False, compare=False)
 
@@ -125,6 +126,8 @@ CATALOGUE: tuple[Rule, ...] = (
          "RFC 8725 §3.1; CVE-2015-9235"),
     Rule("weak-secret", _E, "The HMAC secret is shorter than the hash or publicly known.",
          "RFC 7518 §3.2; RFC 8725 §3.5"),
+    Rule("retired-key", _E, "The kid names a key that was retired: it verifies nothing now.",
+         "RFC 7515 §4.1.4; RFC 7517 §4.5"),
     Rule("previous-key", _I, "A key version that is no longer current verified the token.",
          "jwtdesk rotation: previous keys verify until retired"),
     # Header members.

@@ -94,8 +94,10 @@ def numeric_date(t: datetime) -> int:
     return int(t.timestamp())
 
 
-def build_claims(req: TokenRequest, now: datetime) -> dict[str, Any]:
-    """The payload for ``req``; refuses lifetimes outside the preset's range."""
+def build_claims(req: TokenRequest, now: datetime, *, strict: bool = True) -> dict[str, Any]:
+    """The payload for ``req``; refuses lifetimes outside the preset's range (``strict``, the
+    CLI), or lets them through for the caller to warn about (the desktop Build view, which
+    shows :func:`lifetime_problem` and the long-lifetime finding)."""
     preset = req.preset or Preset.ACCESS
     rules = PRESETS[preset]
     iat = req.at or now
@@ -110,7 +112,11 @@ def build_claims(req: TokenRequest, now: datetime) -> dict[str, Any]:
     if exp is None and rules.default_lifetime is not None:
         exp = iat + rules.default_lifetime
     if exp is not None:
-        _check_lifetime(preset, rules, exp - iat)
+        if exp <= iat:
+            raise InvalidInput("exp must be after the issue time")
+        problem = lifetime_problem(preset, exp - iat)
+        if strict and problem is not None:
+            raise InvalidInput(f"{problem} (--preset custom allows any lifetime)")
         claims["exp"] = numeric_date(exp)
     if req.nbf:
         claims["nbf"] = numeric_date(parse_time(req.nbf, iat))
@@ -121,16 +127,14 @@ def build_claims(req: TokenRequest, now: datetime) -> dict[str, Any]:
     return claims
 
 
-def _check_lifetime(preset: Preset, rules: PresetRules, lifetime: timedelta) -> None:
-    if lifetime <= timedelta(0):
-        raise InvalidInput("exp must be after the issue time")
+def lifetime_problem(preset: Preset, lifetime: timedelta) -> str | None:
+    """What is wrong with ``lifetime`` for ``preset`` (outside its range), or None."""
+    rules = PRESETS[preset]
     low, high = rules.min_lifetime, rules.max_lifetime
     if (low is not None and lifetime < low) or (high is not None and lifetime > high):
         allowed = f"{_words(low)} to {_words(high)}" if low else f"at most {_words(high)}"
-        raise InvalidInput(
-            f"{preset.value} tokens live {allowed}; got {_words(lifetime)} "
-            "(--preset custom allows any lifetime)"
-        )
+        return f"{preset.value} tokens live {allowed}; got {_words(lifetime)}"
+    return None
 
 
 def _words(t: timedelta | None) -> str:

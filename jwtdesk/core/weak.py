@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from jwtdesk.core.keysets import KeySet, KeyVersion
 
 _PEM_PUBLIC = (b"-----BEGIN PUBLIC KEY", b"-----BEGIN RSA PUBLIC KEY", b"-----BEGIN CERTIFICATE")
 _SSH_PREFIXES = (b"ssh-rsa ", b"ssh-ed25519 ", b"ecdsa-sha2-")
@@ -31,6 +34,21 @@ def looks_like_public_key(data: bytes) -> bool:
     return any(_public_jwk(k) for k in candidates)
 
 
+def key_weakness(ks: KeySet, v: KeyVersion | None) -> str | None:
+    """Why a stored key is weak, from the index alone (listing reads no secret): an HMAC
+    secret shorter than the hash (RFC 7518 §3.2), an RSA key under 2048 bits (§3.3), or what
+    was found when it was imported with --allow-weak (e.g. a published secret)."""
+    if v is None:
+        return None
+    algorithm = ks.algorithm
+    low = algorithm.min_size
+    if v.size is not None and low is not None and v.size < low:
+        if algorithm.is_symmetric:
+            return f"{v.size}-byte secret, below the {low} bytes {ks.alg} needs (RFC 7518 §3.2)"
+        return f"RSA-{v.size}, below {low} bits (RFC 7518 §3.3)"
+    return v.weak
+
+
 def _public_jwk(value: object) -> bool:
     return (
         isinstance(value, dict)
@@ -43,6 +61,8 @@ def _public_jwk(value: object) -> bool:
 @functools.cache
 def _weak_secrets() -> frozenset[bytes]:
     """The built-in list (wallarm/jwt-secrets, MIT), loaded once per process."""
+    from importlib import resources  # here: ~20 ms at import, and listing keys needs none
+
     data = resources.files("jwtdesk.resources").joinpath("weak_secrets.txt").read_bytes()
     return frozenset(line.removesuffix(b"\r") for line in data.split(b"\n"))
 

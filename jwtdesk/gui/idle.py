@@ -48,10 +48,15 @@ class IdleLock(QObject):
         self.timeout_ms = timeout_ms
         self._last = time.monotonic()
         self._check = QTimer(self)
+        self._check.timeout.connect(self.on_check_timeout)
+        self.set_timeout(timeout_ms)
+        self._watching = False
+
+    def set_timeout(self, timeout_ms: int) -> None:
+        """Lock after ``timeout_ms`` without input from now on (Preferences change it)."""
+        self.timeout_ms = timeout_ms
         # Check a few times per timeout, at least every 5 s, so the lock is at most ~5 s late.
         self._check.setInterval(max(10, min(5000, timeout_ms // 4)))
-        self._check.timeout.connect(self.on_check_timeout)
-        self._watching = False
 
     def start(self) -> None:
         """Watch the app's windows' input and start the clock (idempotent)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from jwtdesk.gui.clipboard import DEFAULT_TIMEOUT_S, ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import app_icon, icon
-from jwtdesk.gui.idle import DEFAULT_IDLE_MS, IdleLock
+from jwtdesk.gui.idle import IdleLock
 from jwtdesk.gui.keyring_status import KeyringStatus, probe
 from jwtdesk.gui.viewlist import (
     VIEW_DEPENDENCIES,
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
 # Start-up: what runs before the first paint does not touch ``QtCore.Qt``. Its first use makes
 # PySide create ~100 Python enums (~20 ms); the views pay that just after the first paint.
 
+# Views that show tokens (Audit: the tokens it checks): while locked, the lock page instead.
+TOKEN_VIEWS = ("build", "inspect", "audit")
 PROBE_FALLBACK_MS = 1000  # start-up steps (views, idle lock, probe) begin by then, paint or not
 
 
@@ -63,7 +66,7 @@ class MainWindow(QMainWindow):
         settings: QSettings | None = None,
         *,
         clipboard_timeout_s: float = DEFAULT_TIMEOUT_S,
-        idle_timeout_ms: int = DEFAULT_IDLE_MS,
+        idle_timeout_ms: int | None = None,  # None: Preferences (QSettings), 10 min by default
         reveal_timeout_ms: int | None = None,  # None: the Keys view's default (30 s)
         freeze_gc: bool = False,  # the app (create()): see end_start_up
     ) -> None:
@@ -73,8 +76,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("jwtdesk")
         self.setWindowIcon(app_icon())
         self.clipboard = ClipboardGuard(self, clipboard_timeout_s)
-        self.idle = IdleLock(ctx, idle_timeout_ms, self)
+        from jwtdesk.gui import preferences
+
+        self.prefs = preferences.load(self.settings)
+        idle_ms = self.prefs.idle_ms if idle_timeout_ms is None else idle_timeout_ms
+        self.idle = IdleLock(ctx, idle_ms, self)
         self.dialog: QDialog | None = None
+        self.lock_page: QWidget | None = None  # made on the first lock
         self._probed = self._probe_started = False
         # Views are built when first needed: the one on screen right after the first paint
         # (the window appears without waiting for its content), Keys next (its actions fill
@@ -86,7 +94,7 @@ class MainWindow(QMainWindow):
             "keys": partial(
                 keys_view, ctx, self.clipboard, reveal_timeout_ms, lambda: not self._starting
             ),
-            "build": partial(build_view, ctx),
+            "build": partial(build_view, ctx, self.clipboard),
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
             "audit": partial(audit_view, ctx, self.clipboard, reveal_timeout_ms),
@@ -147,6 +155,7 @@ class MainWindow(QMainWindow):
         titles = (("file", "&File"), ("keys", "&Keys"), ("view", "&View"), ("help", "&Help"))
         self._menus = {name: bar.addMenu(title) for name, title in titles}
         self.shortcut_actions: list[QAction] = []
+        self._add("file", "&Preferences…", self.show_preferences, "Ctrl+,")
         self._add("file", "&Lock now", self.lock_now, "Ctrl+Shift+L", "lock")
         self._add("file", "&Quit", self.close, "Ctrl+Q", "quit")
         for key, label, icon_name, shortcut in VIEWS:
@@ -175,6 +184,7 @@ class MainWindow(QMainWindow):
             self._menus["keys"].addAction(action)
         self.shortcut_actions[:0] = actions.for_menu
         view.activation_requested.connect(lambda: self.show_view("keys"))
+        view.model.set_due_soon(timedelta(days=self.prefs.due_soon_days))
         restorers: list[tuple[str, Callable[[QByteArray], object]]] = [
             ("keys/splitter", view.splitter.restoreState),
             ("keys/header", view.tree.header().restoreState),
@@ -218,12 +228,12 @@ class MainWindow(QMainWindow):
         row = [v[0] for v in VIEWS].index(key)
         widget = self._factories[key]()
         placeholder = self.stack.widget(row)
-        current = self.stack.currentIndex()
+        current = self.stack.currentWidget()
         self.stack.insertWidget(row, widget)
         if placeholder is not None:
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
-        self.stack.setCurrentIndex(current)
+        self.stack.setCurrentWidget(widget if current in (placeholder, None) else current)
         self.views[key] = widget
         if key == "keys":
             self._attach_keys(cast("KeysView", widget))
@@ -233,7 +243,27 @@ class MainWindow(QMainWindow):
         if row >= 0:
             if self._painted:  # before the first paint the placeholder is shown
                 self.view(VIEWS[row][0])
+            self._show_current()
+
+    def _show_current(self) -> None:
+        """The current view, or the lock page in place of a view that shows tokens."""
+        row = self.nav.currentRow()
+        if self.ctx.locked and self.current_view in TOKEN_VIEWS:
+            self.stack.setCurrentWidget(self._lock_page())
+        elif row >= 0:
             self.stack.setCurrentIndex(row)
+
+    def _lock_page(self) -> QWidget:
+        if self.lock_page is None:
+            from jwtdesk.gui.unlock import lock_page
+
+            self.lock_page = lock_page(self.stack, self.unlock)
+            self.stack.addWidget(self.lock_page)
+        return self.lock_page
+
+    def unlock(self) -> None:
+        """The lock page's Unlock: the click is the user's answer."""
+        self.ctx.set_locked(False)
 
     def focus_token(self) -> None:
         self.show_view("inspect")
@@ -260,6 +290,28 @@ class MainWindow(QMainWindow):
 
         self._open(AboutDialog(self.status.keyring_status.backend, self))
 
+    def show_preferences(self) -> None:
+        from jwtdesk.gui.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(self.prefs, self)
+        dialog.accepted.connect(lambda: self.apply_preferences(dialog.value()))
+        self._open(dialog)
+
+    def apply_preferences(self, prefs: object) -> None:
+        """Store and apply new preferences: the idle lock's timeout, "rotation due soon"."""
+        from jwtdesk.gui import preferences
+
+        assert isinstance(prefs, preferences.Preferences)  # noqa: S101
+        self.prefs = prefs
+        preferences.save(self.settings, prefs)
+        self.idle.set_timeout(prefs.idle_ms)
+        keys = self.views.get("keys")
+        if keys is not None:
+            cast("KeysView", keys).model.set_due_soon(timedelta(days=prefs.due_soon_days))
+        self.ctx.post_status(
+            f"Preferences saved: lock after {prefs.idle_minutes} min without input", 4000
+        )
+
     def show_help(self) -> None:
         from jwtdesk.gui.help import HelpDialog
 
@@ -272,11 +324,15 @@ class MainWindow(QMainWindow):
 
     def on_ctx_locked_changed(self, locked: bool) -> None:
         self.status.set_locked(locked)
+        self._show_current()
         if locked:
             self.clipboard.clear_now()
-            self.ctx.post_status("Locked: secrets are hidden until the keyring answers again", 5000)
+            self.ctx.post_status(
+                "Locked: secrets and tokens are hidden; secret actions ask first", 5000
+            )
         else:
             self.idle.touch()
+            self.ctx.post_status("Unlocked", 3000)
 
     def on_ctx_status_posted(self, message: str, timeout_ms: int) -> None:
         self.status.showMessage(message, timeout_ms)

@@ -45,10 +45,10 @@ def keys_view(
     return KeysView(ctx, None, clipboard, load=load(), **timeout)
 
 
-def build_view(ctx: AppContext) -> QWidget:
+def build_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
     from jwtdesk.gui.views.build import BuildView
 
-    return BuildView(ctx, None)
+    return BuildView(ctx, None, clipboard)
 
 
 def inspect_view(ctx: AppContext) -> QWidget:

@@ -135,7 +135,7 @@ def _against_binding(
         ok = want is not None and value == want.kid
         return DriftRow(var, MATCH if ok else STALE, keyset, want.kid if want else None, "current")
     if source is Source.JWKS:
-        return DriftRow(var, MATCH, keyset, detail="JWKS value; check the JWKS file itself")
+        return _jwks_value(var, value, keyset, state)
     if want is None:
         return DriftRow(var, EXTRA, keyset, detail=f"{keyset} has no previous key now; remove it")
     if found is not None and found[1].kid == want.kid:
@@ -151,6 +151,32 @@ def _against_binding(
             f"holds the {fv.state.value} key; should be {want.state.value} kid {want.kid}",
         )
     return DriftRow(var, STALE, keyset, detail=f"not the {want.state.value} key of {keyset}")
+
+
+def _jwks_value(var: str, value: str, keyset: str, state: IndexState) -> DriftRow:
+    """A variable holding a JWKS: it must publish the keyset's current and previous public keys
+    and no retired one. A JWKS without the new current key is drift: the services reading it
+    reject every token signed since the rotation."""
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        return DriftRow(var, STALE, keyset, detail="not a JWKS document; export again")
+    try:
+        rows = check_jwks(doc, var, state, [keyset]).rows
+    except InvalidInput:
+        return DriftRow(var, STALE, keyset, detail="not a JWKS (no 'keys' list); export again")
+    problems = [r for r in rows if r.status != MATCH]
+    if not problems:
+        return DriftRow(var, MATCH, keyset, detail=f"publishes the live keys of {keyset}")
+    first = problems[0]
+    what = {
+        MISSING: f"lacks the {first.state} key (kid {first.kid})",
+        STALE: f"still publishes the retired kid {first.kid}",
+    }.get(first.status, "holds a key no keyset has")
+    more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+    return DriftRow(var, STALE, keyset, first.kid, first.state, f"{what}{more}; export again")
 
 
 def check_jwks(
@@ -186,13 +212,15 @@ def check_jwks(
         note = "retired: remove it" if status == STALE else ""
         rows.append(DriftRow(label, status, ks.name, v.kid, v.state.value, note))
     for name in sorted(touched):
-        if not state.has(name):
-            continue
+        if not state.has(name) or state.get(name).algorithm.is_symmetric:
+            continue  # HMAC keys are never published
         for live in (state.get(name).current, state.get(name).previous):
             if live is not None and live.kid not in seen:
                 rows.append(
                     DriftRow(live.kid, MISSING, name, live.kid, live.state.value, "not published")
                 )
+    if not rows:
+        rows.append(DriftRow("(no keys)", MISSING, detail="the JWKS publishes no key"))
     return DriftReport(path, "jwks", None, tuple(rows))
 
 

@@ -265,6 +265,7 @@ def _versions(keys: KeyService, plan: Planned) -> list[KeyVersion]:
             size=c.size,
             public_jwk=c.public_jwk,
             public_only=c.secret is None,
+            weak=c.weak,
         )
         for n, c in enumerate(plan.group)
     ]

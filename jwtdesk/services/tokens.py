@@ -111,6 +111,8 @@ class TokenService:
             expect = expect._replace(public_key_offered_as_secret=public)
         if expect.at is None:
             expect = expect._replace(at=self.clock())
+        if expect.retired is None:  # the index knows retired kids: name them (no keyring read)
+            expect = expect._replace(retired=inspectmod.retired_kids(self.keys.keysets()))
         return candidates, expect
 
     def inspect_all(
@@ -137,15 +139,7 @@ class TokenService:
         secret_file: str | None = None,
         expect: inspectmod.Expectations | None = None,
     ) -> inspectmod.Report:
-        expect = expect or inspectmod.Expectations()
-        candidates = self.keyset_candidates(keysets) + self.file_candidates(key_files)
-        if secret_file is not None:
-            cand, public = self.secret_candidate(secret_file)
-            if cand is not None:
-                candidates.append(cand)
-            expect = expect._replace(public_key_offered_as_secret=public)
-        if expect.at is None:
-            expect = expect._replace(at=self.clock())
+        candidates, expect = self.candidates(keysets, key_files, secret_file, expect)
         return inspectmod.inspect(token, candidates, expect)
 
 

@@ -177,16 +177,20 @@ def _parse_t(value: Any) -> datetime | None:
 
 
 def _version_json(v: KeyVersion) -> dict[str, Any]:
-    return {
-        "id": v.id,
-        "kid": v.kid,
-        "state": v.state.value,
-        "created": _t(v.created),
-        "activated": _t(v.activated),
-        "retired": _t(v.retired),
-        "size": v.size,
-        "public_jwk": dict(v.public_jwk) if v.public_jwk is not None else None,
-    } | ({"public_only": True} if v.public_only else {})
+    return (
+        {
+            "id": v.id,
+            "kid": v.kid,
+            "state": v.state.value,
+            "created": _t(v.created),
+            "activated": _t(v.activated),
+            "retired": _t(v.retired),
+            "size": v.size,
+            "public_jwk": dict(v.public_jwk) if v.public_jwk is not None else None,
+        }
+        | ({"public_only": True} if v.public_only else {})
+        | ({"weak": v.weak} if v.weak else {})
+    )
 
 
 def _keyset_json(ks: KeySet) -> dict[str, Any]:
@@ -260,6 +264,7 @@ def _version(d: Mapping[str, Any]) -> KeyVersion:
         size=d.get("size"),
         public_jwk=_jwk(jwk),
         public_only=d.get("public_only") is True,
+        weak=str(d["weak"])[:200] if d.get("weak") else None,
     )
 
 

@@ -163,3 +163,41 @@ def test_the_cli_offers_exactly_the_formats_envfile_writes() -> None:
     from jwtdesk.cli.actions import EXPORT_FORMATS
 
     assert tuple(f.value for f in envfile.Format) == EXPORT_FORMATS
+
+
+def test_a_jwks_without_the_new_current_key_is_drift(
+    keys: KeyService, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Services reading an old JWKS reject every token signed since the rotation: the file,
+    and a profile variable holding the JWKS, both report it (exit 3), never "match"."""
+    jwks = tmp_path / "jwks.json"
+    assert run(capsys, "export", "jwks", "sig", "-o", str(jwks))[0] == 0
+    assert run(capsys, "profiles", "set", "prod", "JWT_JWKS", "sig:jwks")[0] == 0
+    env = tmp_path / "prod.env"
+    assert run(capsys, "export", "env", "prod", "-o", str(env))[0] == 0
+    for path in (jwks, env):
+        code, out, _ = run(capsys, "export", "check", str(path), "--profile", "prod")
+        assert code == 0 and "in sync" in out
+    assert run(capsys, "keys", "rotate", "sig")[0] == 0
+    new = keys.get("sig").current.kid  # type: ignore[union-attr]
+
+    code, out, _ = run(capsys, "export", "check", str(jwks), "--json")
+    rows = json.loads(out)["rows"]
+    assert code == 3 and not json.loads(out)["clean"]
+    assert {(r["kid"], r["status"], r["state"]) for r in rows} >= {(new, "missing", "current")}
+
+    code, out, _ = run(capsys, "export", "check", str(env), "--profile", "prod", "--json")
+    row = {r["name"]: r for r in json.loads(out)["rows"]}["JWT_JWKS"]
+    assert code == 3 and row["status"] == "stale" and row["kid"] == new
+    assert "lacks the current key" in row["detail"]
+    code, out, _ = run(capsys, "export", "check", str(env), "--profile", "prod")
+    assert code == 3 and "DRIFT" in out and "lacks the current key" in out
+
+
+def test_an_empty_jwks_is_not_in_sync(
+    keys: KeyService, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    empty = tmp_path / "jwks.json"
+    empty.write_text('{"keys": []}\n')
+    code, out, _ = run(capsys, "export", "check", str(empty))
+    assert code == 3 and "publishes no key" in out

@@ -91,9 +91,9 @@ def test_retire_delete_rename(real_service: KeyService, capsys: pytest.CaptureFi
     assert code == 0 and f"retired {prev.kid}" in out
     assert not real_service.vault.exists(prev.id)
 
-    code, _, err = run(capsys, "keys", "delete", "svc", "--kid", ks.versions[1].kid)
+    code, _, err = run(capsys, "keys", "delete", "svc", f"--kid={ks.versions[1].kid}")
     assert code == 1 and "only retired" in err
-    assert run(capsys, "keys", "delete", "svc", "--kid", prev.kid)[0] == 0
+    assert run(capsys, "keys", "delete", "svc", f"--kid={prev.kid}")[0] == 0
     assert len(real_service.get("svc").versions) == 1
 
     assert run(capsys, "keys", "rename", "svc", "svc2")[0] == 0

@@ -73,7 +73,14 @@ def test_after_rotation_the_previous_key_verifies_and_is_named(
     run(capsys, "keys", "rotate", "api")  # the old key retires
     code, doc = inspect(capsys, token, "--keyset", "api")
     assert code == 1 and doc["verified_by"] is None
-    code, _, err = run(capsys, "token", "build", "--keyset", "api", "--kid", old_kid)
+    # Named for what it is (the index keeps a retired kid), as an error, not "no candidate".
+    errors = {e["id"]: e["message"] for e in doc["errors"]}
+    assert "retired key of keyset api" in errors["retired-key"]
+    finding = next(f for f in doc["findings"] if f["id"] == "retired-key")
+    assert finding["severity"] == "error" and "current key" in finding["message"]
+    code, out, _ = run(capsys, "token", "inspect", token, "--keyset", "api")
+    assert code == 1 and "retired key of keyset api" in out
+    code, _, err = run(capsys, "token", "build", "--keyset", "api", f"--kid={old_kid}")
     assert code == 1 and "retired keys never sign" in err
 
 

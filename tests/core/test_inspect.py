@@ -93,3 +93,24 @@ def test_aud_list_membership_is_exact() -> None:
     assert inspect(signed, [HONEST], Expectations(at=NOW, aud="admin")).valid
     report = inspect(signed, [HONEST], Expectations(at=NOW, aud="adm"))
     assert [e[0] for e in report.errors] == ["aud-mismatch"]
+
+
+def test_a_kid_of_a_retired_key_is_named_as_an_error() -> None:
+    """A token whose kid the index knows as retired: a failed kid check and an error finding,
+    not "no candidate key"; a key that still verifies under that kid wins."""
+    from jwtdesk.core.algorithms import KeyType
+    from jwtdesk.core.keyfile import Candidate
+
+    token = jwt.encode({"sub": "x"}, b"k" * 32, algorithm="HS256", headers={"kid": "old"})
+    retired = {"old": "retired key of keyset api, retired 2026-05-01"}
+    report = inspect(token, [], Expectations(retired=retired))
+    assert not report.valid
+    assert (
+        "retired-key",
+        "the kid names the retired key of keyset api, retired 2026-05-01: "
+        "retired keys verify nothing",
+    ) in report.errors
+    assert [f.severity.value for f in report.findings if f.id == "retired-key"] == ["error"]
+    live = Candidate("file", KeyType.OCT, b"k" * 32, kid="old")
+    report = inspect(token, [live], Expectations(retired=retired))
+    assert report.valid and all(f.id != "retired-key" for f in report.findings)

@@ -99,6 +99,7 @@ POSITIVE = [
     case("weak-secret", hmac_secret=KNOWN_LONG),
     case("weak-secret", {"alg": "HS512"}, hmac_secret=STRONG),
     case("previous-key", verified_state="previous"),
+    case("retired-key", retired_key="retired key of keyset api, retired 2026-05-01"),
     case("jku-header", {"jku": "https://evil.example/jwks.json"}),
     case("x5u-header", {"x5u": "https://evil.example/cert.pem"}),
     case("embedded-jwk", {"alg": "ES256", "jwk": {"kty": "EC", "x": "AA", "y": "AA"}}),
@@ -155,6 +156,7 @@ NEGATIVE = [
     case("weak-secret", hmac_secret=STRONG),
     case("weak-secret", {"alg": "HS512"}, hmac_secret=STRONG + STRONG),
     case("previous-key", verified_state="current"),
+    case("retired-key", verified_state="current"),
     *[case("kid-injection", {"kid": kid}) for kid in ["2026-01-k1", "abc_DEF-1.v2", "key 1"]],
     case("kid-injection", {"kid": DROP}),
     *[

@@ -132,11 +132,9 @@ def test_lint_findings_update_as_you_type(ctx: AppContext, view: BuildView, qtbo
     assert {"missing-aud", "missing-iss"} <= ids and "long-lifetime" not in ids
     qtbot.keyClicks(view.form.aud_edit, "orders")
     assert "missing-aud" not in {f.id for f in view.findings_model.findings()}
-    # An access token may not live 2 h: the preset refuses, and says how to get one.
+    # An access token should not live 30 days: the view warns, and still builds it.
     qtbot.keyClicks(view.form.exp_field.relative, "+30d")
-    assert view.token() == "" and "access tokens live 15 min to 1 h" in view.status.text()
-    assert "custom preset" in view.status.text()
-    qtbot.keyClicks(view.form.preset_combo, "custom")
+    assert "Warning: access tokens live 15 min to 1 h; got 30 d" in view.status.text()
     claims = verify(ctx, view.token(), "api")
     assert int(claims["exp"]) - int(claims["iat"]) == 30 * 86400  # type: ignore[call-overload]
     findings = {f.id: f for f in view.findings_model.findings()}
@@ -183,14 +181,57 @@ def test_a_rotation_signs_with_the_new_current_key(
     assert new == ctx.keys.get("api").current.kid  # type: ignore[union-attr]
 
 
-def test_copy_token_puts_it_on_the_clipboard(
-    ctx: AppContext, view: BuildView, qtbot: QtBot
-) -> None:
+def test_copy_token_is_guarded_like_a_secret(ctx: AppContext, qtbot: QtBot) -> None:
+    """A token is a bearer credential: the password-manager hint, a countdown on the button,
+    and the clipboard cleared at zero."""
+    from PySide6.QtGui import QClipboard
+
+    from jwtdesk.gui.clipboard import PASSWORD_HINT, ClipboardGuard
+
+    guard = ClipboardGuard(timeout_s=0.6)
+    view = BuildView(ctx, None, guard)
+    qtbot.addWidget(view)
+    view.show()
     create(ctx, "api", "ES256", Purpose.ACCESS)
     token = wait_token(qtbot, view)
     with qtbot.waitSignal(view.token_copied):
         qtbot.mouseClick(view.copy_button, Qt.MouseButton.LeftButton)
-    assert QGuiApplication.clipboard().text() == token
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard.text() == token
+    mime = clipboard.mimeData(QClipboard.Mode.Clipboard)
+    assert bytes(mime.data(PASSWORD_HINT).data()) == b"secret"
+    assert guard.holding_secret and view.copy_button.text().startswith("Copied — clears in ")
+    with qtbot.waitSignal(guard.cleared, timeout=5000) as blocker:
+        pass
+    assert blocker.args == [True] and clipboard.text() == ""
+    assert view.copy_button.text() == "&Copy token"
+
+
+def test_a_half_typed_time_error_goes_when_the_value_is_fixed(
+    ctx: AppContext, view: BuildView, qtbot: QtBot
+) -> None:
+    """Each keystroke re-reads the form: "3" is an error under exp, "30d" is a token with a
+    warning, the decoded claims, and the absolute time the relative exp stands for."""
+    create(ctx, "api", "ES256", Purpose.ACCESS)
+    wait_token(qtbot, view)
+    note = view.form.exp_field.note
+    qtbot.keyClicks(view.form.exp_field.relative, "3")
+    assert view.token() == "" and note.isVisible() and "cannot read the time '3'" in note.text()
+    assert "not readable" in view.status.text()
+    qtbot.keyClicks(view.form.exp_field.relative, "0d")
+    token = view.token()
+    assert token and "cannot" not in note.text() and "cannot" not in view.status.text()
+    claims = verify(ctx, token, "api")
+    exp = datetime.fromtimestamp(int(claims["exp"]), UTC)  # type: ignore[call-overload]
+    assert note.text().startswith(f"= {exp:%Y-%m-%d %H:%M:%S} UTC (") and "in 30 d" in note.text()
+    assert "Warning: access tokens live" in view.status.text()
+    assert "long-lifetime" in {f.id for f in view.findings_model.findings()}
+    decoded = view.decoded.toPlainText()
+    assert f'"exp": {claims["exp"]}' in decoded and '"alg": "ES256"' in decoded
+    qtbot.keyClicks(view.form.exp_field.relative, "x")  # "30dx": wrong again, then fixed
+    assert "cannot read" in note.text() and view.decoded.toPlainText() == ""
+    qtbot.keyClick(view.form.exp_field.relative, Qt.Key.Key_Backspace)
+    assert view.token() and "cannot" not in note.text() and view.decoded.toPlainText()
 
 
 def test_rsa_4096_signs_on_every_keystroke(ctx: AppContext, view: BuildView, qtbot: QtBot) -> None:

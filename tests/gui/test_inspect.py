@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -376,11 +377,22 @@ def test_closing_the_view_while_keys_are_read_is_harmless(ctx: AppContext, qtbot
     import shiboken6
 
     create(ctx, "api", "ES256")
+    # The keyring read waits until the view is gone: deterministic, whatever else spins the
+    # event loop meanwhile (a read this fast could otherwise finish before the close).
+    release = threading.Event()
+    read = ctx.tokens.keyset_candidates
+
+    def slow_read(names: Any) -> Any:
+        release.wait(10)
+        return read(names)
+
+    ctx.tokens.keyset_candidates = slow_read  # type: ignore[method-assign]
     view = InspectView(ctx)
     view.show()
     view.set_token(build(ctx, sub="alice"))
     assert ctx.runner.busy  # the keyring read is under way
     shiboken6.delete(view)
+    release.set()
     qtbot.waitUntil(lambda: not ctx.runner.busy, timeout=10_000)
     ctx.keysets_changed.emit()
     ctx.set_locked(True)

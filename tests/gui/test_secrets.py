@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from jwtdesk.core.secret import MASK
 from jwtdesk.gui.clipboard import PASSWORD_HINT
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.main_window import MainWindow
+from jwtdesk.gui.unlock import UnlockDialog
 from jwtdesk.gui.views.dialogs import NewKeysetDialog
 from tests.gui.conftest import open_window
 from tests.gui.keys_helpers import click_row, press, seed, wait_dialog, wait_idle
@@ -20,6 +22,18 @@ pytestmark = pytest.mark.secret_service
 
 def hmac_text(ctx: AppContext, name: str) -> str:
     return ctx.keys.secret(name)[1].reveal().decode("ascii")
+
+
+def unlock_dialog(qtbot: QtBot) -> UnlockDialog:
+    """The "jwtdesk is locked" question on screen."""
+    found: list[UnlockDialog] = []
+
+    def shown() -> bool:
+        found[:] = [w for w in QApplication.topLevelWidgets() if isinstance(w, UnlockDialog)]
+        return any(w.isVisible() for w in found)
+
+    qtbot.waitUntil(shown, timeout=5000)
+    return next(w for w in found if w.isVisible())
 
 
 def reveal(qtbot: QtBot, window: MainWindow) -> None:
@@ -137,7 +151,15 @@ def test_lock_hides_the_secret_and_unlock_rechecks_the_keyring(
     assert field.shown_text == MASK and not field.revealed
     assert QGuiApplication.clipboard().text() == ""  # the copy went with the lock
     assert window.status.lock_label.isVisible()
-    reveal(qtbot, window)  # asks the keyring again, then unlocks
+    # Reveal asks first (the lock is not soft); Cancel leaves it masked and locked.
+    qtbot.mouseClick(field.eye, Qt.MouseButton.LeftButton)
+    dialog = unlock_dialog(qtbot)
+    assert "reveal the secret of hmac" in dialog.text.text()
+    dialog.reject()
+    assert ctx.locked and field.shown_text == MASK and not field.eye.isChecked()
+    qtbot.mouseClick(field.eye, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(unlock_dialog(qtbot).ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: field.revealed, timeout=10_000)  # the keyring re-checked, unlocked
     assert field.shown_text == secret
     assert not ctx.locked
     assert not window.status.lock_label.isVisible()

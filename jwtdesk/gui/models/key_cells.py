@@ -7,14 +7,16 @@ whole row at once (the model fills its items from it); the one-cell functions re
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import NamedTuple
 
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
+from jwtdesk.core.weak import key_weakness
 
 HEADERS = ("Name", "Kid", "Alg", "Size / curve", "Created", "Rotate by", "State")
 NO_GROUP = "(no service)"
+DEFAULT_DUE_SOON_DAYS = 14  # "rotation due soon" this many days ahead (Preferences change it)
 VERSION_TIPS = {
     State.CURRENT: "signs and verifies",
     State.PREVIOUS: "verifies tokens issued before the last rotation",
@@ -100,10 +102,10 @@ class Cells(NamedTuple):
     tooltip: tuple[str | None, ...]
     sort: tuple[str | float, ...]
     due: bool  # see is_due
-    state: str | None  # the badge of the state cell: current/previous/retired, due or ok
+    state: str | None  # the badge: current/previous/retired, weak, due, soon or ok
 
 
-def row_cells(node: Node, now: datetime) -> Cells:
+def row_cells(node: Node, now: datetime, due_soon: timedelta = timedelta(0)) -> Cells:
     """Every cell of ``node``'s row: what :func:`display`, :func:`tooltip`, :func:`sort_key`,
     :func:`is_due` and :func:`badge_state` say, each fact of the keyset looked up once.
 
@@ -114,7 +116,7 @@ def row_cells(node: Node, now: datetime) -> Cells:
         return _group_cells(node, now)
     if v is not None:
         return _version_cells(node, ks, v, now)
-    return _keyset_cells(ks, now)
+    return _keyset_cells(ks, now, due_soon)
 
 
 def _group_cells(node: Node, now: datetime) -> Cells:
@@ -133,7 +135,8 @@ def _group_cells(node: Node, now: datetime) -> Cells:
 def _version_cells(node: Node, ks: KeySet, v: KeyVersion, now: datetime) -> Cells:
     kid = short_kid(v.kid)
     size = ks.algorithm.size_label(v.size)
-    state = v.state.value
+    weak = key_weakness(ks, v) if v.state is not State.RETIRED else None
+    state = f"{v.state.value} · weak" if weak else v.state.value
     return Cells(
         (
             f"version {node.row + 1}",
@@ -144,7 +147,15 @@ def _version_cells(node: Node, ks: KeySet, v: KeyVersion, now: datetime) -> Cell
             "",
             state,
         ),
-        (None, v.kid, None, None, None, None, VERSION_TIPS[v.state]),
+        (
+            None,
+            v.kid,
+            None,
+            None,
+            None,
+            None,
+            f"weak key: {weak}" if weak else VERSION_TIPS[v.state],
+        ),
         (
             f"{node.row:06d}",
             kid.lower(),
@@ -155,17 +166,38 @@ def _version_cells(node: Node, ks: KeySet, v: KeyVersion, now: datetime) -> Cell
             state.lower(),
         ),
         False,
-        state,
+        "weak" if weak else v.state.value,
     )
 
 
-def _keyset_cells(ks: KeySet, now: datetime) -> Cells:
+def _keyset_state(
+    ks: KeySet, version: KeyVersion | None, now: datetime, due_soon: timedelta
+) -> tuple[str, str, str | None]:
+    """(text, badge, tooltip) of a keyset's state: no current key, weak key, rotation due,
+    rotation due soon (within ``due_soon`` of its rotate-by date) or ok."""
+    due = ks.rotate_by()
+    overdue = due is not None and now >= due
+    weak = key_weakness(ks, version)
+    if version is None:
+        return "no current key", "none", "rotate it to make a current key"
+    if weak:
+        return "weak key", "weak", f"weak key: {weak}; rotate it to make a strong one"
+    if due is None:
+        return "ok", "ok", None
+    if overdue:
+        return "rotation due", "due", f"overdue since {minute(due)}"
+    if due_soon > timedelta(0) and now >= due - due_soon:
+        return "rotation due soon", "soon", f"rotate by {minute(due)} (in {age(due, now)})"
+    return "ok", "ok", None
+
+
+def _keyset_cells(ks: KeySet, now: datetime, due_soon: timedelta) -> Cells:
     version = ks.current
     kid = short_kid(version.kid) if version else "—"
     size = ks.algorithm.size_label(version.size if version else None)
     due = ks.rotate_by()
     overdue = due is not None and now >= due
-    state = "no current key" if version is None else "rotation due" if overdue else "ok"
+    state, badge, state_tip = _keyset_state(ks, version, now, due_soon)
     when = None
     if due is not None:
         when = f"{'overdue since' if overdue else 'rotate by'} {minute(due)}"
@@ -179,7 +211,7 @@ def _keyset_cells(ks: KeySet, now: datetime) -> Cells:
             day(due) if due is not None else "",
             state,
         ),
-        (None, version.kid if version else None, None, None, None, when, None),
+        (None, version.kid if version else None, None, None, None, when, state_tip),
         (
             ks.name.lower(),
             kid.lower(),
@@ -190,7 +222,7 @@ def _keyset_cells(ks: KeySet, now: datetime) -> Cells:
             state.lower(),
         ),
         overdue,
-        "due" if overdue else "ok",
+        badge,
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum
 from typing import Any
 
@@ -104,6 +104,13 @@ class KeysModel(QStandardItemModel):
         self._blank = QStandardItem()  # every item is a copy: its flags come along
         self._blank.setFlags(_FLAGS)
         self._now = self._clock()
+        self.due_soon = timedelta(days=cells.DEFAULT_DUE_SOON_DAYS)  # "rotation due soon" from
+
+    def set_due_soon(self, threshold: timedelta) -> None:
+        """Flag keysets whose rotate-by date is this close (Preferences); rows update in place."""
+        if threshold != self.due_soon:
+            self.due_soon = threshold
+            self.refresh_times()
 
     # --- building ---------------------------------------------------------------------------
 
@@ -283,7 +290,7 @@ class KeysModel(QStandardItemModel):
         tests check that both say the same. Roles common to the row are set on the first item
         before it is copied to the others."""
         ks = node.keyset
-        c = self._shown[node.ident] = cells.row_cells(node, self._now)
+        c = self._shown[node.ident] = cells.row_cells(node, self._now, self.due_soon)
         first = self._blank.clone()
         _set(first, node.kind, _KIND)
         if ks is not None:
@@ -318,7 +325,7 @@ class KeysModel(QStandardItemModel):
     ) -> None:
         """Store what ``node``'s cells say now; each cell that changes emits dataChanged."""
         if c is None:
-            c = cells.row_cells(node, self._now)
+            c = cells.row_cells(node, self._now, self.due_soon)
         self._shown[node.ident] = c
         index = self._index(node)
         kid = [(_KID, _kid(node))] if node.keyset is not None else []
@@ -331,7 +338,7 @@ class KeysModel(QStandardItemModel):
         what they say changed (most minutes, none or a few)."""
         self._now = self._clock()
         for node in self._walk(self._roots):
-            c = cells.row_cells(node, self._now)
+            c = cells.row_cells(node, self._now, self.due_soon)
             if c != self._shown.get(node.ident):
                 self._update_row(node, _TIMES, c)
 

@@ -10,15 +10,17 @@ and EC take microseconds, RSA-4096 a few milliseconds). Nothing is persisted.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from html import escape
 from typing import Any, NamedTuple
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QHideEvent, QShowEvent
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -32,16 +34,19 @@ from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.inspect import Expectations, inspect
 from jwtdesk.core.keyfile import Candidate, from_public_key
 from jwtdesk.core.keysets import KeySet, KeyVersion
+from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.inspect import FindingsModel
 from jwtdesk.gui.tasks import Task
-from jwtdesk.gui.tokenview import LifetimeBar, SegmentLegend, TokenDisplay
-from jwtdesk.gui.views.build_form import ClaimForm, JsonProblem
+from jwtdesk.gui.tokenview import LifetimeBar, SegmentLegend, TokenDisplay, monospace_edit
+from jwtdesk.gui.views.build_form import ClaimForm, JsonProblem, TimeField
+from jwtdesk.gui.views.build_text import absolute, decoded, lifetime_warning
 from jwtdesk.gui.views.inspect_findings import FindingsView
 from jwtdesk.gui.views.inspect_text import Lifetime
 from jwtdesk.gui.widgets.banner import Banner
 
 EMPTY_TEXT = "No keysets yet — create one in Keys (Ctrl+N)."
+WARNING_COLOR = "#b26a00"
 
 
 class _SigningKey(NamedTuple):
@@ -55,9 +60,18 @@ class BuildView(QWidget):
     token_built = Signal(str)  # a new token is shown (empty: none)
     token_copied = Signal(str)
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        clipboard: ClipboardGuard | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        # A token is a bearer credential: it is copied as a secret (hint, countdown, cleared
+        # on lock and quit), with the guard the main window shares between views.
+        self.clipboard = clipboard or ClipboardGuard(self)
+        self._copied = False
         self.findings_model = FindingsModel(self)
         self._keysets: dict[str, KeySet] = {}
         self._signing: _SigningKey | None = None
@@ -73,6 +87,8 @@ class BuildView(QWidget):
         self.form.form_changed.connect(self.on_form_form_changed)
         self.copy_button.clicked.connect(self.on_copy_button_clicked)
         self.unlock_button.clicked.connect(self.on_unlock_button_clicked)
+        self.clipboard.countdown_changed.connect(self.on_clipboard_countdown_changed)
+        self.clipboard.cleared.connect(self.on_clipboard_cleared)
         ctx.keysets_changed.connect(self.on_ctx_keysets_changed)
         ctx.locked_changed.connect(self.on_ctx_locked_changed)
         self.refresh_keysets()
@@ -95,6 +111,12 @@ class BuildView(QWidget):
         self.copy_button = QPushButton("&Copy token")
         self.copy_button.setEnabled(False)
         self.lifetime_bar = LifetimeBar()
+        self.decoded = QPlainTextEdit()
+        monospace_edit(self.decoded)
+        self.decoded.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.decoded.setReadOnly(True)
+        self.decoded.setAccessibleName("Decoded header and claims")
+        self.decoded.setPlaceholderText("The decoded header and claims appear here.")
         self.findings_view = FindingsView(self.findings_model)
         self.findings_view.placeholder = "No findings for this token."
 
@@ -125,6 +147,10 @@ class BuildView(QWidget):
         actions.addWidget(self.copy_button)
         rv.addLayout(actions)
         rv.addWidget(self.lifetime_bar)
+        decoded_label = QLabel("&Decoded")
+        decoded_label.setBuddy(self.decoded)
+        rv.addWidget(decoded_label)
+        rv.addWidget(self.decoded, 2)
         rv.addWidget(QLabel("Findings"))
         rv.addWidget(self.findings_view, 2)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -177,21 +203,28 @@ class BuildView(QWidget):
         return self._keysets.get(name) if isinstance(name, str) else None
 
     def rebuild(self) -> None:
-        """Build, sign, verify and lint the token for the form as it is: runs per edit."""
+        """Build, sign, verify and lint the token for the form as it is: runs per edit.
+
+        A lifetime outside the preset's range is a warning (and the long-lifetime finding),
+        never a refusal; every message is worked out again from the form, so none outlives
+        the value it was about."""
         ks = self.keyset()
         extra = self.form.extra_claims()
         self.form.show_json_problem(extra if isinstance(extra, JsonProblem) else None)
+        now = datetime.now(UTC)
+        at, bad_time = self._check_times(now)
         if ks is None:
             return self._show(None, "")
         if isinstance(extra, JsonProblem):
             return self._show(None, "No token while the extra claims are not a JSON object.")
-        now = datetime.now(UTC)
+        if bad_time:
+            return self._show(None, "No token while a time is not readable (see the field).")
         try:
-            at = tokens.parse_time(t, now) if (t := self.form.iat_field.value()) else None
             req = self.form.request(extra, at)
-            claims = tokens.build_claims(req, now)
+            claims = tokens.build_claims(req, now, strict=False)
         except JwtdeskError as exc:
             return self._show(None, _for_people(exc.message))
+        self._show_times(claims, now)
         signing = self._signing_key(ks)
         if signing is None:
             return None
@@ -200,12 +233,49 @@ class BuildView(QWidget):
             token = tokens.sign(claims, header, ks.alg, signing.key)
         except JwtdeskError as exc:
             return self._show(None, _for_people(exc.message))
-        self._show(token, f"Signed with keyset {ks.name} ({ks.alg}, kid {signing.version.kid}).")
+        status = f"Signed with keyset {ks.name} ({ks.alg}, kid {signing.version.kid})."
+        warning = lifetime_warning(req.preset or tokens.Preset.ACCESS, claims)
+        if warning:  # on a line of its own, in the warning colour; signed all the same
+            status = (
+                f"{escape(status)}<br><b style='color:{WARNING_COLOR}'>⚠ Warning: "
+                f"{escape(warning)}.</b> Signed anyway: see the long-lifetime finding."
+            )
+        self._show(token, status)
         preset = req.preset if req.preset is not tokens.Preset.CUSTOM else None
         report = inspect(token, [signing.candidate], Expectations(at=now, preset=_value(preset)))
         self.findings_model.set_findings(report.findings)
+        self.decoded.setPlainText(decoded(report.token.header, report.token.claims))
         self.lifetime_bar.set_lifetime(Lifetime.from_claims(claims, int(now.timestamp()), 0, True))
         return None
+
+    def _fields(self) -> tuple[tuple[str, TimeField], ...]:
+        f = self.form
+        return (("iat", f.iat_field), ("exp", f.exp_field), ("nbf", f.nbf_field))
+
+    def _check_times(self, now: datetime) -> tuple[datetime | None, bool]:
+        """The issue time, and whether a time field is unreadable: each field's note says what
+        is wrong with it now, or nothing (a half-typed value's error goes when it is fixed)."""
+        at, bad = None, False
+        for name, field in self._fields():
+            text = field.value()
+            try:
+                when = tokens.parse_time(text, at or now) if text else None
+            except JwtdeskError as exc:
+                field.set_note(exc.message, error=True)
+                bad = True
+                continue
+            field.set_note("")
+            if name == "iat":
+                at = when
+        return at, bad
+
+    def _show_times(self, claims: dict[str, Any], now: datetime) -> None:
+        """Under exp and nbf (and a given iat): the absolute time the field stands for."""
+        for name, field in self._fields():
+            value = claims.get(name)
+            if name == "iat" and not field.value():
+                continue
+            field.set_note(absolute(value, now) if isinstance(value, int) else "")
 
     def _show(self, token: str | None, status: str) -> None:
         self.status.setText(status)
@@ -215,6 +285,7 @@ class BuildView(QWidget):
         if token is None:
             self.findings_model.set_findings(())
             self.lifetime_bar.set_lifetime(None)
+            self.decoded.clear()
         self.token_view.set_token(new)
         self.legend.set_segments(new.split(".") if new else ())
         self.copy_button.setEnabled(bool(new))
@@ -288,9 +359,19 @@ class BuildView(QWidget):
 
     def on_copy_button_clicked(self) -> None:
         if self._token:
-            QGuiApplication.clipboard().setText(self._token)
-            self.ctx.post_status("Token copied.")
+            self._copied = True
+            self.clipboard.copy_secret(self._token)
+            left = self.clipboard.seconds_left
+            self.ctx.post_status(f"Token copied; the clipboard is cleared in {left} s.")
             self.token_copied.emit(self._token)
+
+    def on_clipboard_countdown_changed(self, seconds: int) -> None:
+        if self._copied:
+            self.copy_button.setText(f"Copied — clears in {seconds} s")
+
+    def on_clipboard_cleared(self, _wiped: bool) -> None:
+        self._copied = False
+        self.copy_button.setText("&Copy token")
 
     def on_unlock_button_clicked(self) -> None:
         self.ctx.set_locked(False)

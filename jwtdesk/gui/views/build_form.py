@@ -57,10 +57,21 @@ class TimeField(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.relative)
         self.stack.addWidget(self.picker)
-        layout = QHBoxLayout(self)
+        # Under the field: the absolute time a relative value means, or what is wrong with it.
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName(f"{name}: meaning")
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note.hide()
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.mode)
+        row.addWidget(self.stack, 1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.mode)
-        layout.addWidget(self.stack, 1)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
         self.mode.currentIndexChanged.connect(self.on_mode_current_index_changed)
         self.relative.textChanged.connect(self.changed)
         self.picker.dateTimeChanged.connect(self.changed)
@@ -71,6 +82,12 @@ class TimeField(QWidget):
             return self.relative.text().strip() or None
         when = datetime.fromtimestamp(self.picker.dateTime().toSecsSinceEpoch(), UTC)
         return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def set_note(self, text: str, error: bool = False) -> None:
+        """Show ``text`` under the field ("" hides it); an error in the error colour."""
+        self.note.setText(text)
+        self.note.setStyleSheet("color: #d32f2f;" if error else "")
+        self.note.setVisible(bool(text))
 
     def set_at(self, when: datetime) -> None:
         self.mode.setCurrentIndex(1)

@@ -12,13 +12,16 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -65,6 +68,21 @@ def size_choices(alg: Algorithm) -> list[tuple[str, int | None]]:
     return [(f"{alg.curve} (fixed by the algorithm)", None)]
 
 
+def focus_first_input(dialog: QDialog) -> None:
+    """Give the first enabled text field or picker the focus, so that typing right after
+    Ctrl+N or F2 lands in it (its buttons, made first, would otherwise take it: Cancel)."""
+    for child in dialog.findChildren(QWidget):
+        if (
+            isinstance(child, QLineEdit | QComboBox | QAbstractSpinBox | QPlainTextEdit)
+            and child.isEnabled()
+            and child.isVisibleTo(dialog)
+        ):
+            child.setFocus(Qt.FocusReason.OtherFocusReason)
+            if isinstance(child, QLineEdit):
+                child.selectAll()
+            return
+
+
 class _Validated(QDialog):
     """A dialog with an inline error line and an OK button enabled only while valid."""
 
@@ -83,6 +101,10 @@ class _Validated(QDialog):
 
     def problem(self) -> str | None:  # pragma: no cover - overridden
         return None
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        focus_first_input(self)
 
     def revalidate(self) -> None:
         """OK only while valid; a problem is shown inline ("" = incomplete, nothing to say)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +38,7 @@ from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.export import DriftModel, ProfilesModel, VariablesModel
 from jwtdesk.gui.views.export_dialogs import FORMATS, NewProfileDialog, SetVariableDialog
+from jwtdesk.gui.views.export_drift import DriftPanel
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.export import ExportService
 
@@ -136,22 +138,26 @@ class ExportView(QWidget):
         self.force_check = QCheckBox("Allow inside a git work tree", box)
         actions.addWidget(self.force_check)
         self.jwks_button = self._button("Export &JWKS…", self.on_jwks_clicked, actions, box)
-        self.check_button = self._button(
-            "Chec&k a deployed file…", self.on_check_clicked, actions, box
-        )
         actions.addStretch(1)
-        self.verdict = QLabel(box)
-        self.drift_view = _table(self.drift_model, box, "Drift check")
-        self.drift_view.hide()
+        self.drift = DriftPanel(
+            self.export.check,
+            lambda: p.name if (p := self.profile()) else None,
+            self._run,
+            _table(self.drift_model, box, "Drift check"),
+            self.drift_model,
+            parent=box,
+        )
+        self.drift.drift_checked.connect(self.drift_checked)
+        self.check_button, self.recheck_button = self.drift.check_button, self.drift.recheck_button
+        self.verdict, self.drift_view = self.drift.verdict, self.drift.view
         v = QVBoxLayout(box)
         v.addLayout(top)
         v.addWidget(self.variables_view, 2)
         v.addLayout(buttons)
         v.addWidget(QLabel("Preview — exactly what will be written, secrets masked", box))
-        v.addWidget(self.preview, 2)
+        v.addWidget(self.preview, 1)
         v.addLayout(actions)
-        v.addWidget(self.verdict)
-        v.addWidget(self.drift_view, 1)
+        v.addWidget(self.drift, 2)  # once a file is checked, its rows get the room
         return box
 
     def _button(
@@ -222,6 +228,7 @@ class ExportView(QWidget):
             self.variables_model.reset([])
             self.banner.show_error(exc.message)
         self.refresh_preview()
+        self.drift.schedule_recheck()  # a new profile or keysets: the verdict may be stale
 
     def options(self) -> dict[str, Any]:
         return {"multiline": "base64" if self.base64_check.isChecked() else "native"}
@@ -313,15 +320,30 @@ class ExportView(QWidget):
 
     def _run(self, label: str, work: Callable[[], Any], then: Callable[[Any], None]) -> None:
         self.banner.hide()
-        self.ctx.runner.run(work, then, self.on_task_failed, label=label)
+
+        def done(result: Any) -> None:
+            if shiboken6.isValid(self):  # the view may have closed while the work ran
+                then(result)
+
+        self.ctx.runner.run(work, done, self.on_task_failed, label=label)
 
     def on_task_failed(self, exc: JwtdeskError) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.drift.check_failed()
         self.banner.show_error(exc.message)
+
+    def _when_unlocked(self, what: str, action: Callable[[], None]) -> None:
+        from jwtdesk.gui.unlock import when_unlocked
+
+        when_unlocked(self.ctx, self, what, action)
 
     def on_copy_clicked(self) -> None:
         profile, var = self.profile(), self.selected_var()
         if profile is None or var is None:
             return
+        if self.ctx.locked:
+            return self._when_unlocked(f"copy {var}", self.on_copy_clicked)
 
         def work() -> tuple[str, bool]:
             entry = next((e for e in self.export.entries(profile) if e.name == var), None)
@@ -349,6 +371,8 @@ class ExportView(QWidget):
         profile = self.profile()
         if profile is None:
             return
+        if self.ctx.locked:
+            return self._when_unlocked(f"write {path.name}", lambda: self.write_to(path))
         fmt, force, opts = (
             self.format_combo.currentText(),
             self.force_check.isChecked(),
@@ -394,20 +418,6 @@ class ExportView(QWidget):
 
         self._run("write JWKS", work, then)
 
-    def on_check_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Check a deployed env file or JWKS")
-        if path:
-            self.check_file(path)
-
     def check_file(self, path: str) -> None:
-        profile = self.profile()
-        name = profile.name if profile else None
-
-        def then(report: Any) -> None:
-            self.drift_model.reset(report.rows)
-            self.drift_view.show()
-            verdict = "in sync with jwtdesk" if report.clean else "DRIFT — export again"
-            self.verdict.setText(f"{report.path}: {verdict}")
-            self.drift_checked.emit(report.clean)
-
-        self._run("drift check", lambda: self.export.check(path, name), then)
+        """Compare the deployed file ``path`` with what jwtdesk holds (and keep doing so)."""
+        self.drift.check_file(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,6 +20,7 @@ from jwtdesk.core import profiles
 from jwtdesk.core.errors import InvalidInput
 from jwtdesk.core.keysets import check_name
 from jwtdesk.core.profiles import Source
+from jwtdesk.gui.views.dialogs import focus_first_input
 
 FORMATS = ("dotenv", "shell", "docker", "json", "k8s", "systemd")
 NONE = "(none)"
@@ -59,6 +61,10 @@ class _Validated(QDialog):
 
     def problem(self) -> str | None:
         raise NotImplementedError
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        focus_first_input(self)
 
     def validate(self) -> None:
         message = self.problem()

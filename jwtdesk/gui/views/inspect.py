@@ -13,7 +13,7 @@ import itertools
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +41,7 @@ from jwtdesk.gui.tokenview import (
     Span,
     monospace_edit,
 )
+from jwtdesk.gui.views.inspect_checks import fit_checks
 from jwtdesk.gui.views.inspect_findings import FindingsView
 from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel, TokenEdit
 from jwtdesk.gui.views.inspect_keys import CandidateSource
@@ -108,7 +109,11 @@ class InspectView(SourcesSlots, QWidget):
         self.checks_view.setAccessibleName("Checks")
         self.checks_view.verticalHeader().hide()
         self.checks_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.checks_view.setWordWrap(False)
+        self.checks_view.setWordWrap(True)  # a long reason wraps (see _fit_checks)
+        side = self.fontMetrics().height()  # status icons as tall as the text: compact rows
+        self.checks_view.setIconSize(QSize(side, side))
+        self.checks_view.verticalHeader().setDefaultSectionSize(side + side // 2)
+        self._fitted: tuple[object, ...] = ()
         self.checks_view.setTabKeyNavigation(False)  # Tab leaves; arrows move between rows
         header = self.checks_view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -122,7 +127,9 @@ class InspectView(SourcesSlots, QWidget):
         tree_header = self.claims_view.header()
         tree_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         tree_header.setResizeContentsPrecision(64)  # a 1,000-claim token sizes 64 rows, not all
-        self.claims_view.setColumnWidth(1, self.fontMetrics().horizontalAdvance("x") * 32)
+        # Values are short (times are numbers); the meaning column gets the width for UTC,
+        # local time and "in 12 min".
+        self.claims_view.setColumnWidth(1, self.fontMetrics().horizontalAdvance("x") * 18)
         self.json_view = QPlainTextEdit()
         self.json_view.setReadOnly(True)
         monospace_edit(self.json_view)
@@ -159,7 +166,9 @@ class InspectView(SourcesSlots, QWidget):
         results.addWidget(top)
         results.addWidget(self.tabs)
         results.addWidget(bottom)
-        results.setSizes([260, 260, 180])
+        line = self.fontMetrics().lineSpacing()  # every check row shown at the default size
+        results.setSizes([line * 20, line * 18, line * 9])
+        self.results_splitter = results
         self.empty_label = QLabel(f"<h3>Nothing to inspect yet</h3><p>{EMPTY_TEXT}</p>")
         self.empty_label.setWordWrap(True)
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -172,6 +181,8 @@ class InspectView(SourcesSlots, QWidget):
         self.splitter.addWidget(self.results_stack)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
+        em = self.fontMetrics().averageCharWidth()
+        self.splitter.setSizes([em * 60, em * 120])  # the results' time columns fit
         outer = QVBoxLayout(self)
         outer.addWidget(self.banner)
         outer.addWidget(self.splitter, 1)
@@ -242,6 +253,7 @@ class InspectView(SourcesSlots, QWidget):
         expect = self.expect_form.expectations()
         if expect.at is None:
             expect = expect._replace(at=datetime.now(UTC))
+        expect = expect._replace(retired=self.source.retired_kids())
         report = inspect(found.token, self.source.candidates(), expect)
         report = with_transport(report, found, extraction, expect.preset)
         code = storage_findings(extraction.writes)
@@ -284,6 +296,7 @@ class InspectView(SourcesSlots, QWidget):
         token = report.token
         self.results_stack.setCurrentIndex(1)
         self.checks_model.set_checks(checks)
+        self._fit_checks()
         jwe_note = "encrypted (JWE): jwtdesk never decrypts" if token.is_jwe else ""
         self.claims_model.set_token(
             (token.header_bytes, token.header),
@@ -308,6 +321,10 @@ class InspectView(SourcesSlots, QWidget):
         self.verdict.show_report(report, checks, note)
         if self.tabs.currentWidget() is self.json_view:
             self._show_json()
+
+    def _fit_checks(self) -> None:
+        reasons = tuple(c.reason for c in self.checks_model.checks())
+        self._fitted = fit_checks(self.checks_view, self.results_splitter, reasons, self._fitted)
 
     def _show_json(self) -> None:
         report = self.report

@@ -33,6 +33,7 @@ class CandidateSource(QObject):
         super().__init__(parent)
         self.ctx = ctx
         self._keysets: dict[str, KeySet] | None = None  # the index, read on first need
+        self._retired: tuple[object, dict[str, str]] | None = None  # (for which index, kids)
         self._selected: tuple[str, ...] | None = None  # None: all keysets
         self._cache: dict[str, list[Candidate]] = {}
         self._tasks: list[Task] = []
@@ -51,6 +52,15 @@ class CandidateSource(QObject):
         if self._keysets is None:
             self._keysets = {ks.name: ks for ks in self.ctx.keys.keysets()}
         return self._keysets
+
+    def retired_kids(self) -> dict[str, str]:
+        """Retired kids the index still knows (no keyring read), worked out once per index."""
+        keysets = self.keysets()
+        if self._retired is None or self._retired[0] is not keysets:
+            from jwtdesk.core.inspect import retired_kids
+
+            self._retired = (keysets, retired_kids(keysets.values()))
+        return self._retired[1]
 
     def reload_index(self) -> bool:
         """Read the index again (keysets made by the CLI meanwhile); True if it changed.

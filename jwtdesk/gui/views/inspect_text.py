@@ -73,9 +73,11 @@ def describe_time(name: str, value: float, as_of: datetime) -> str:
     delta = value - as_of.timestamp()
     future, past = _TIME_WORDS.get(name, ("in {}", "{} ago"))
     relative = future.format(human(delta)) if delta > 0 else past.format(human(delta))
+    # The local date only when it is not the UTC one: the column stays readable when narrow.
+    day = "" if local.date() == when.date() else local.strftime("%Y-%m-%d ")
     return (
         f"{when.strftime('%Y-%m-%d %H:%M:%S')} UTC · "
-        f"{local.strftime('%Y-%m-%d %H:%M:%S')} local ({offset}) · {relative}"
+        f"{day}{local.strftime('%H:%M:%S')} local ({offset}) · {relative}"
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any
 
@@ -149,9 +150,19 @@ class KeyActions(QObject):
 
     # --- actions -----------------------------------------------------------------------------
 
-    def _open(self, dialog: QDialog, accepted: Callable[[], None]) -> None:
+    def _open(self, dialog: QDialog, accepted: Callable[[], Callable[[], None]]) -> None:
+        """Open ``dialog``; once accepted, ``accepted()`` reads its answer (the dialog is deleted
+        on close) and returns the work to run."""
         self.dialog = dialog
-        dialog.accepted.connect(accepted)
+
+        def go() -> None:
+            # The idle lock may have come while the dialog was open: ask before going on.
+            from jwtdesk.gui.unlock import when_unlocked
+
+            work = accepted()
+            when_unlocked(self.ctx, self.view, f"finish “{dialog.windowTitle()}”", work)
+
+        dialog.accepted.connect(go)
         dialog.finished.connect(self._dialog_closed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -159,12 +170,36 @@ class KeyActions(QObject):
     def _dialog_closed(self) -> None:
         self.dialog = None
 
+    def _unlocked(self, what: str, again: Callable[[], None]) -> bool:
+        """True when unlocked; while locked, ask first and run ``again`` once unlocked."""
+        if not self.ctx.locked:
+            return True
+        from jwtdesk.gui.unlock import when_unlocked
+
+        self.view.activation_requested.emit()
+        ks, _ = self.view.target()
+        if what.endswith(" ") and ks is not None:  # "rotate " -> "rotate billing-api"
+            what += ks.name
+        dialog = when_unlocked(self.ctx, self.view, what.strip(), again)
+        if dialog is not None:
+            self.dialog = dialog
+            # Qt emits accepted before finished: by then ``again`` may have opened the next one.
+            dialog.finished.connect(lambda: self._forget(dialog))
+        return False
+
+    def _forget(self, dialog: QDialog) -> None:
+        if self.dialog is dialog:
+            self.dialog = None
+
     def on_new_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import NewKeysetDialog
 
+        if not self._unlocked("create a keyset", self.on_new_triggered):
+            return
+
         self.view.activation_requested.emit()
         dialog = NewKeysetDialog([k.name for k in self.view.model.keysets], self.view)
-        self._open(dialog, lambda: self.create_keyset(dialog.request()))
+        self._open(dialog, lambda: partial(self.create_keyset, dialog.request()))
 
     def create_keyset(self, req: NewKeyset) -> None:
         keys, cancel = self.ctx.keys, threading.Event()
@@ -206,12 +241,15 @@ class KeyActions(QObject):
     def on_rotate_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog
 
+        if not self._unlocked("rotate ", self.on_rotate_triggered):
+            return
+
         self.view.activation_requested.emit()
         ks, _ = self.view.target()
         if ks is None or self._busy:
             return
         dialog = ConfirmDialog(f"Rotate {ks.name}", rotate_text(ks), "Rotate", "rotate", self.view)
-        self._open(dialog, lambda: self.rotate(ks.name))
+        self._open(dialog, lambda: partial(self.rotate, ks.name))
 
     def rotate(self, name: str) -> None:
         keys = self.ctx.keys
@@ -231,6 +269,9 @@ class KeyActions(QObject):
     def on_retire_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog
 
+        if not self._unlocked("retire a key of ", self.on_retire_triggered):
+            return
+
         self.view.activation_requested.emit()
         ks, v = self.view.target()
         target = v if v is not None else (ks.previous if ks else None)
@@ -242,7 +283,7 @@ class KeyActions(QObject):
             "deleted from the OS keyring.</p>"
         )
         dialog = ConfirmDialog(f"Retire a key of {ks.name}", html, "Retire", "retire", self.view)
-        self._open(dialog, lambda: self.retire(ks.name, target.kid))
+        self._open(dialog, lambda: partial(self.retire, ks.name, target.kid))
 
     def retire(self, name: str, kid: str) -> None:
         keys = self.ctx.keys
@@ -254,6 +295,9 @@ class KeyActions(QObject):
 
     def on_delete_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import ConfirmDialog, DeleteDialog
+
+        if not self._unlocked("delete ", self.on_delete_triggered):
+            return
 
         self.view.activation_requested.emit()
         ks, v = self.view.target()
@@ -267,10 +311,10 @@ class KeyActions(QObject):
             dialog: QDialog = ConfirmDialog(
                 "Delete a retired version", html, "Delete", "delete", self.view
             )
-            self._open(dialog, lambda: self.delete(ks.name, v.kid))
+            self._open(dialog, lambda: partial(self.delete, ks.name, v.kid))
             return
         dialog = DeleteDialog(ks.name, len(ks.versions), self.view)
-        self._open(dialog, lambda: self.delete(ks.name))
+        self._open(dialog, lambda: partial(self.delete, ks.name))
 
     def delete(self, name: str, kid: str | None = None) -> None:
         keys = self.ctx.keys
@@ -284,12 +328,15 @@ class KeyActions(QObject):
     def on_rename_triggered(self) -> None:
         from jwtdesk.gui.views.dialogs import RenameDialog
 
+        if not self._unlocked("rename ", self.on_rename_triggered):
+            return
+
         self.view.activation_requested.emit()
         ks, _ = self.view.target()
         if ks is None or self._busy:
             return
         dialog = RenameDialog(ks.name, [k.name for k in self.view.model.keysets], self.view)
-        self._open(dialog, lambda: self.rename(ks.name, dialog.new_name()))
+        self._open(dialog, lambda: partial(self.rename, ks.name, dialog.new_name()))
 
     def rename(self, old: str, new: str) -> None:
         keys = self.ctx.keys

@@ -8,7 +8,8 @@ shown and is dropped on re-mask, selection change and lock.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.keysets import KeySet, KeyVersion, State, format_period
+from jwtdesk.core.weak import key_weakness
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import icon
@@ -88,6 +90,7 @@ class KeyDetails(QWidget):
         self.keyset: KeySet | None = None
         self.version: KeyVersion | None = None
         self._task: Task | None = None
+        self.due_soon_of: Callable[[], timedelta] = lambda: timedelta(0)  # set by the Keys view
         self._pages = QStackedWidget(self)
         self.placeholder = QLabel("Select a keyset to see its versions, public key and secret.")
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -220,6 +223,10 @@ class KeyDetails(QWidget):
         self._fill_public(keyset, self.version)
         self._fill_secret(keyset, self.version)
 
+    def _due_soon(self) -> timedelta:
+        """The "rotation due soon" threshold (Preferences), as the Keys table flags it."""
+        return self.due_soon_of()
+
     def _size(self) -> int | None:
         return self.version.size if self.version is not None else None
 
@@ -229,14 +236,24 @@ class KeyDetails(QWidget):
         f["Purpose"].setText(ks.purpose.value)
         f["Rotation"].setText(f"every {format_period(ks.rotation_period)}")
         due = ks.rotate_by()
+        soon = self._due_soon()
         if ks.rotation_due(now):
             color = state_color("due").name()
             overdue = f"{escape(when(due))} — rotation due"
             f["Rotate by"].setText(f'<b style="color:{color}">{overdue}</b>')
+        elif due is not None and soon > timedelta(0) and now >= due - soon:
+            color = state_color("soon").name()
+            text = f"{escape(when(due))} — rotation due soon"
+            f["Rotate by"].setText(f'<b style="color:{color}">{text}</b>')
         else:
             f["Rotate by"].setText(escape(when(due)))
         f["Kid"].setText(v.kid if v else "—")
-        f["State"].setText(v.state.value if v else "no current key")
+        weak = key_weakness(ks, v) if v is not None and v.state is not State.RETIRED else None
+        state = escape(v.state.value) if v else "no current key"
+        if weak:
+            color = state_color("weak").name()
+            state += f' — <b style="color:{color}">weak key</b>: {escape(weak)}'
+        f["State"].setText(state)
         f["Created"].setText(when(v.created if v else ks.created))
         f["Thumbprint"].setText(self._thumbprint(v))
 
@@ -311,13 +328,23 @@ class KeyDetails(QWidget):
         self.error_raised.emit(f"Could not read the secret: {exc}")
 
     def on_secret_reveal_requested(self) -> None:
-        self._read_secret("reveal")
+        self._when_unlocked("reveal", lambda: self._read_secret("reveal"))
 
     def on_secret_copy_requested(self) -> None:
         if self.secret.revealed and not self.ctx.locked:
             self._copy(self.secret.shown_text)
         else:
-            self._read_secret("copy")
+            self._when_unlocked("copy", lambda: self._read_secret("copy"))
+
+    def _when_unlocked(self, verb: str, action: Callable[[], None]) -> None:
+        """While locked, ask first; the read then re-checks the keyring and unlocks."""
+        from jwtdesk.gui.unlock import when_unlocked
+
+        name = self.keyset.name if self.keyset is not None else "this keyset"
+        what = f"{verb} the {self.secret_label.text().lower()} of {name}"
+        when_unlocked(
+            self.ctx, self, what, action, unlock_first=False, cancelled=self.secret.remask
+        )
 
     def _copy(self, text: str) -> None:
         self.clipboard.copy_secret(text)

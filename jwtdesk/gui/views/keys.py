@@ -52,7 +52,7 @@ COLUMN_SAMPLES = (
     "RSA 4096",
     "2026-11-24 · 400 d",
     "2027-02-22",
-    "rotation due",
+    "rotation due soon",  # the widest state badge
 )
 
 
@@ -137,6 +137,7 @@ class KeysView(QWidget):
         left_box.addLayout(row)
         left_box.addWidget(self.pages, 1)
         self.details = KeyDetails(self.ctx, self.clipboard, self, reveal_timeout_ms)
+        self.details.due_soon_of = lambda: self.model.due_soon
         self.details.error_raised.connect(self.banner.show_error)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(left)
@@ -172,6 +173,8 @@ class KeysView(QWidget):
         for col, sample in enumerate(COLUMN_SAMPLES):
             header.resizeSection(col, metrics.horizontalAdvance(sample) + pad)
         header.resizeSection(0, header.sectionSize(0) + tree.indentation() * 2)
+        state = header.sectionSize(Column.STATE)
+        header.resizeSection(Column.STATE, state + pad // 2)  # the badge's rounded ends
         tree.selectionModel().currentChanged.connect(self.on_tree_current_changed)
         return tree
 

@@ -1,4 +1,5 @@
-"""State badges (current / previous / retired / rotation due) drawn as pills in a tree column."""
+"""State badges (current / previous / retired / weak / rotation due / due soon) drawn as pills
+in a tree column."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ STATE_COLORS = {
     "previous": QColor(47, 129, 247),
     "retired": QColor(128, 128, 128),
     "due": QColor(218, 54, 51),
+    "weak": QColor(218, 54, 51),
+    "soon": QColor(219, 140, 0),
     "ok": QColor(46, 160, 67),
     "none": QColor(128, 128, 128),
 }

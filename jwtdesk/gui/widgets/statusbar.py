@@ -61,7 +61,7 @@ class StatusBar(QStatusBar):
 
     def set_locked(self, locked: bool) -> None:
         self.lock_label.setVisible(locked)
-        self.lock_label.setText("Locked — secrets hidden; revealing asks the keyring again")
+        self.lock_label.setText("Locked — secrets and tokens hidden; secret actions ask first")
 
     def set_keyring(self, status: KeyringStatus) -> None:
         self.keyring_status = status
