@@ -69,7 +69,18 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
-    from jwtdesk.cli import doctor, export, importing, keys, lint, profiles, token
+    from jwtdesk.cli import (
+        connections,
+        doctor,
+        emergency,
+        export,
+        importing,
+        keys,
+        lint,
+        profiles,
+        revoke,
+        token,
+    )
 
     commands = {
         "keys": keys,
@@ -79,6 +90,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "import": importing,
         "profiles": profiles,
         "doctor": doctor,
+        "revoke": revoke,
+        "connections": connections,
+        "emergency": emergency,
     }
     parser = _Parser(
         prog="jwtdesk",

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jwtdesk.core import revocation as rv
 from jwtdesk.core.connections import Connection, parse_url
@@ -23,6 +23,9 @@ from jwtdesk.services.keys import KeyService
 from jwtdesk.store.auditlog import AuditEntry
 from jwtdesk.store.index import Pending
 from jwtdesk.store.redisconn import RedisClient
+
+if TYPE_CHECKING:
+    from jwtdesk.core.inspect import Check, Report
 
 LIST_LIMIT = 1000
 
@@ -350,3 +353,27 @@ def verdict_json(v: rv.Verdict) -> dict[str, Any]:
         "rule": v.rule.value if v.rule else None,
         "checks": [{"name": c.name, "status": c.status, "reason": c.reason} for c in v.checks],
     }
+
+
+def revocation_row(svc: RevocationService, target: Target, token: str) -> Check:
+    """Inspect's optional row: is the token revoked on this connection's Redis? A Redis that
+    cannot answer makes the row failed (not checked is never shown as passed)."""
+    from jwtdesk.core.inspect import Check
+
+    name = target.conn.name
+    try:
+        verdict = svc.check(target, token)
+    except JwtdeskError as exc:
+        return Check("revoked", "failed", f"not checked ({name}): {exc.message}", "revocation")
+    if verdict.revoked:
+        why = next(c.reason for c in verdict.checks if c.status == "failed")
+        rule = verdict.rule.value if verdict.rule else ""
+        return Check("revoked", "failed", f"revoked by the {rule} rule ({name}): {why}", "revoked")
+    return Check("revoked", "passed", f"no blacklist entry or cut-off applies ({name})")
+
+
+def with_row(report: Report, row: Check) -> Report:
+    """``report`` with ``row`` added; a failed row makes the token invalid."""
+    return report._replace(
+        checks=(*report.checks, row), valid=report.valid and row.status != "failed"
+    )
