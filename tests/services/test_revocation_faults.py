@@ -92,7 +92,9 @@ def test_wrong_type_keys_are_reported_and_left_alone(
         svc.revoke_token(target, tok)
     assert tok not in str(info.value)  # the key is named masked
     assert raw.hgetall(f"blacklist:{tok}") == {"other": "program"}
-    with pytest.raises(RedisFailed, match="user_revoke:frank in Redis at .* holds a value of the wrong type"):
+    with pytest.raises(
+        RedisFailed, match="user_revoke:frank in Redis at .* holds a value of the wrong type"
+    ):
         svc.revoke_user(target, "frank")
     assert raw.lrange("user_revoke:frank", 0, -1) == ["x"]
     with pytest.raises(RedisFailed, match="wrong type"):
