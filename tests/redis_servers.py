@@ -168,8 +168,18 @@ def start_cluster(directory: Path, masters: int = 3) -> Cluster:
             )
         addresses = [f"127.0.0.1:{s.port}" for s in nodes]
         subprocess.run(
-            ["redis-cli", "--no-auth-warning", "-a", PASSWORD, "--cluster", "create", *addresses]
-            + ["--cluster-replicas", "0", "--cluster-yes"],
+            [
+                "redis-cli",
+                "--no-auth-warning",
+                "-a",
+                PASSWORD,
+                "--cluster",
+                "create",
+                *addresses,
+                "--cluster-replicas",
+                "0",
+                "--cluster-yes",
+            ],
             check=True,
             capture_output=True,
             timeout=60,

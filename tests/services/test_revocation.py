@@ -163,7 +163,7 @@ def test_list_and_count_scan_every_master(redis: Redis, svc: RevocationService) 
         assert sum(per_node) == 62 and sum(1 for n in per_node if n) == 3
     few, more = svc.entries(redis.target(), limit=10)
     assert len(few) == 10 and more
-    verdicts = svc.check_many(redis.target(), tokens[:5] + [zed])
+    verdicts = svc.check_many(redis.target(), [*tokens[:5], zed])
     # zed has no entry, but was issued before the global cut-off just set
     assert [v.rule for v in verdicts] == [Rule.BLACKLIST] * 5 + [Rule.GLOBAL]
 

@@ -93,7 +93,7 @@ def test_wrong_type_keys_are_reported_and_left_alone(
     assert tok not in str(info.value)  # the key is named masked
     assert raw.hgetall(f"blacklist:{tok}") == {"other": "program"}
     with pytest.raises(
-        RedisFailed, match="user_revoke:frank in Redis at .* holds a value of the wrong type"
+        RedisFailed, match=r"user_revoke:frank in Redis at .* holds a value of the wrong type"
     ):
         svc.revoke_user(target, "frank")
     assert raw.lrange("user_revoke:frank", 0, -1) == ["x"]
@@ -102,7 +102,7 @@ def test_wrong_type_keys_are_reported_and_left_alone(
     raw.delete("user_revoke:frank")
     raw.hset("global_revoke_before", mapping={"a": "b"})
     for action in (svc.set_global, svc.show_global, svc.clear_global):
-        with pytest.raises(RedisFailed, match="global_revoke_before in Redis at .* wrong type"):
+        with pytest.raises(RedisFailed, match=r"global_revoke_before in Redis at .* wrong type"):
             action(target)
     assert raw.type("global_revoke_before") == "hash"
     raw.delete("global_revoke_before")
