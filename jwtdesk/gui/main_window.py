@@ -39,6 +39,7 @@ from jwtdesk.gui.viewlist import (
     export_view,
     inspect_view,
     keys_view,
+    revocation_view,
 )
 from jwtdesk.gui.widgets.statusbar import StatusBar
 
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
             "build": partial(build_view, ctx),
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
+            "revocation": partial(revocation_view, ctx),
         }
         self._build()
         self._make_menus()

@@ -19,6 +19,7 @@ VIEWS = (
     ("build", "Build", "build", "Ctrl+2"),
     ("inspect", "Inspect", "inspect", "Ctrl+3"),
     ("export", "Export", "export", "Ctrl+4"),
+    ("revocation", "Revocation", "revocation", "Ctrl+6"),
 )
 
 
@@ -59,3 +60,9 @@ def export_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
     from jwtdesk.gui.views.export import ExportView
 
     return ExportView(ctx, None, clipboard)
+
+
+def revocation_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.revocation import RevocationView
+
+    return RevocationView(ctx, None)

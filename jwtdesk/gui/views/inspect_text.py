@@ -17,7 +17,7 @@ CHECK_TITLES = {
     "structure": "Structure", "alg": "Algorithm (alg)", "kid": "Key id (kid → key)",
     "signature": "Signature", "iss": "Issuer (iss)", "aud": "Audience (aud)",
     "exp": "Expiry (exp)", "nbf": "Not before (nbf)", "iat": "Issued at (iat)",
-    "required": "Required claims",
+    "required": "Required claims", "revoked": "Revocation (Redis)",
 }
 # fmt: on
 
