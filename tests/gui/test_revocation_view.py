@@ -183,3 +183,33 @@ def test_navigation_entry_and_shortcut(window: MainWindow, qtbot: QtBot) -> None
     window.show_view("revocation")
     qtbot.waitUntil(lambda: "revocation" in window.views, timeout=5000)
     assert isinstance(window.views["revocation"], RevocationView)
+
+
+def test_inspect_gains_a_revocation_row(ctx: AppContext, qtbot: QtBot, redis: Any) -> None:
+    from jwtdesk.core import tokens
+    from jwtdesk.core.keysets import Purpose
+    from jwtdesk.gui.views.inspect import InspectView
+
+    ctx.keys.create("api", "HS256", purpose=Purpose.ACCESS)
+    add_connection(ctx, redis)
+    tok = ctx.tokens.build("api", tokens.TokenRequest(sub="carol"))
+    view = InspectView(ctx)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.revocation.widget.isVisible()
+    view.set_token(tok)
+    qtbot.waitUntil(lambda: view.verdict.state == "valid", timeout=10_000)
+    assert "revoked" not in [c.name for c in view.checks_model.checks()]  # none chosen
+    view.revocation.combo.setCurrentText("shop-redis")
+    qtbot.waitUntil(
+        lambda: ("revoked", "passed") in [(c.name, c.status) for c in view.checks_model.checks()],
+        timeout=10_000,
+    )
+    assert view.verdict.state == "valid"
+    RevocationService(ctx.keys).revoke_token(RevocationService(ctx.keys).target("shop-redis"), tok)
+    view.revocation.combo.setCurrentIndex(0)
+    view.revocation.combo.setCurrentText("shop-redis")  # ask again
+    qtbot.waitUntil(lambda: view.verdict.state == "invalid", timeout=10_000)
+    row = next(c for c in view.checks_model.checks() if c.name == "revoked")
+    assert row.status == "failed" and "blacklist" in row.reason
+    assert "Revocation (Redis)" in view.verdict.plain

@@ -46,6 +46,7 @@ from jwtdesk.gui.tokenview import (
 from jwtdesk.gui.views.inspect_findings import FindingsView
 from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel, TokenEdit
 from jwtdesk.gui.views.inspect_keys import CandidateSource
+from jwtdesk.gui.views.inspect_revocation import RevocationChecker
 from jwtdesk.gui.views.inspect_text import Lifetime, json_text
 from jwtdesk.gui.views.inspect_verdict import VerdictLabel, adjusted_checks, keys_status
 from jwtdesk.gui.widgets.banner import Banner
@@ -96,6 +97,7 @@ class InspectView(QWidget):
         self.legend = SegmentLegend()
         self.keys_panel = KeysPanel()
         self.expect_form = ExpectationsForm()
+        self.revocation = RevocationChecker(self.ctx, self)
 
     def _build_results(self) -> None:
         self.verdict = VerdictLabel()
@@ -140,6 +142,7 @@ class InspectView(QWidget):
         lv.addWidget(self.token_edit, 1)
         for widget in (self.extracted_label, self.legend, self.keys_panel, self.expect_form):
             lv.addWidget(widget)
+        lv.addWidget(self.revocation.widget)
         top = QWidget()
         tv = QVBoxLayout(top)
         tv.setContentsMargins(0, 0, 0, 0)
@@ -180,8 +183,8 @@ class InspectView(QWidget):
             self.token_edit, keys.keysets_list, keys.file_edit, keys.browse_button,
             keys.clear_button, keys.unlock_button, keys.retry_button, form.iss_edit,
             form.aud_edit, form.leeway_spin, form.at_edit, form.now_button, form.required_edit,
-            form.kind_combo, self.checks_view, self.tabs, self.claims_view, self.json_view,
-            self.findings_view,
+            form.kind_combo, self.revocation.combo, self.checks_view, self.tabs,
+            self.claims_view, self.json_view, self.findings_view,
         ]  # fmt: skip
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -197,6 +200,7 @@ class InspectView(QWidget):
         self.keys_panel.unlock_clicked.connect(self.on_keys_panel_unlock_clicked)
         self.keys_panel.retry_clicked.connect(self.on_keys_panel_retry_clicked)
         self.ctx.keysets_changed.connect(self.on_ctx_keysets_changed)
+        self.revocation.row_changed.connect(self.refresh)
         self.findings_view.finding_selected.connect(self.on_findings_view_finding_selected)
         self.tabs.currentChanged.connect(self.on_tabs_current_changed)
         self.claims_model.modelReset.connect(self.on_claims_model_model_reset)
@@ -240,6 +244,11 @@ class InspectView(QWidget):
         if expect.at is None:
             expect = expect._replace(at=datetime.now(UTC))
         report = inspect(found.token, self.source.candidates(), expect)
+        row = self.revocation.row_for(found.token)
+        if row is not None:  # a connection is chosen: is the token revoked there?
+            from jwtdesk.services.revocation import with_row
+
+            report = with_row(report, row)
         self.report = report
         kid = report.token.header.get("kid") if report.token.header else None
         self.source.request(report.token.alg, kid)
@@ -405,6 +414,7 @@ class InspectView(QWidget):
         self._tick.start()
         if self.source.reload_index():  # keysets made or rotated elsewhere (the CLI)
             self.refresh_keysets()
+        self.revocation.reload()  # connections added in the Revocation view or the CLI
 
     def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().hideEvent(event)
