@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_inspect.py
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_gui.py
+	$(BIN)/python benchmarks/bench_revoke.py
 
 # A PNG of every view and dialog in screenshots/: the app on a virtual screen (Xvfb) with a
 # demo data set, in a throwaway keyring and a temporary HOME.

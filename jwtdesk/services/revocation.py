@@ -278,9 +278,13 @@ class RevocationService:
             except InvalidInput:
                 black.append(None)  # jti mode, no jti: that rule is skipped
         users = sorted({schema.user_key(f.user) for f in facts if f.user is not None})
+        wanted = [schema.cutoff_key, *users]
         with target.open() as client:
-            exists = client.exists_many([k for k in black if k is not None])
-            values = client.read([schema.cutoff_key, *users], [schema.cutoff_key, *users])
+            exists, values = client.exists_and_read(
+                [k for k in black if k is not None],
+                wanted,
+                _shown(wanted, schema),
+            )
         cutoffs = {
             k: rv.parse_stored_time(v, rv.display_key(k, schema))
             for k, v in zip([schema.cutoff_key, *users], values, strict=True)
@@ -337,6 +341,13 @@ class RevocationService:
             except JwtdeskError:
                 if outcome == "ok":
                     raise  # a failing audit log is reported, unless another error already is
+
+
+def _shown(keys: Sequence[str], schema: rv.KeySchema) -> list[str]:
+    """Keys to name in an error: a few by name, many as a count."""
+    if len(keys) <= 3:
+        return [rv.display_key(k, schema) for k in keys]
+    return [keys[0], f"{len(keys) - 1} user keys"]
 
 
 def _target(conn: str, detail: str | None) -> str:

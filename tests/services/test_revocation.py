@@ -68,7 +68,8 @@ def test_revoke_token_writes_the_schema_key_value_and_ttl(
     assert redis.raw.get(key) == "1"
     remaining = claims["exp"] - time.time()
     ttl = redis.raw.ttl(key)
-    assert remaining - 5 <= ttl <= remaining + 1, (ttl, remaining)
+    # ceil(exp - now): the entry may outlive the token by under a second, never the reverse
+    assert remaining - 5 <= ttl <= remaining + 2, (ttl, remaining)
     assert written.ttl_s == redis.raw.ttl(key) or abs(written.ttl_s - redis.raw.ttl(key)) <= 2
     if mode is KeyMode.TOKEN:
         assert tok not in written.key  # shown masked, never the live token

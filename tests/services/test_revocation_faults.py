@@ -50,6 +50,7 @@ def test_server_down(svc: RevocationService) -> None:
 
 
 def test_wrong_password(svc: RevocationService, redis_single: redis_servers.Server) -> None:
+    redis_single.client().flushall()
     good = target_for(redis_single)
     bad = Target(good.conn, Secret(b"not-the-password-xyz"))
     with pytest.raises(RedisFailed, match="refused the credentials") as info:
