@@ -226,6 +226,54 @@ def shoot_views(s: Shooter, window: object, ctx: object) -> None:
     window.show_view("keys")  # type: ignore[attr-defined]
 
 
+def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> None:
+    """The Revocation view empty, then against a throwaway redis-server on loopback (started
+    here, stopped by pid): a checked token, the entries, and the emergency dry run."""
+    import shutil
+
+    window.show_view("revocation")  # type: ignore[attr-defined]
+    view = window.view("revocation")  # type: ignore[attr-defined]
+    s.save(window, "revocation-empty", settle_ms=300)
+    if shutil.which("redis-server") is None:
+        print("no redis-server: only the empty Revocation view", file=sys.stderr)
+        return
+    sys.path.insert(0, str(ROOT))
+    from jwtdesk.core.connections import Connection
+    from jwtdesk.core.secret import Secret
+    from jwtdesk.services.revocation import RevocationService
+    from tests import redis_servers
+
+    server = redis_servers.start(home / "redis")
+    try:
+        rev = RevocationService(ctx.keys)  # type: ignore[attr-defined]
+        conn = Connection(name="billing-redis", url=server.url, service="billing")
+        rev.create_connection(conn, Secret(redis_servers.PASSWORD.encode()))
+        target = rev.target("billing-redis")
+        token = demo_token(ctx)
+        rev.revoke_user(target, "user-7")
+        if token:
+            rev.revoke_token(target, token)
+        view.reload()
+        view.token_edit.setPlainText(token)
+        view.on_check_clicked()
+        wait_until(lambda: bool(view.checks_model.checks()))
+        s.save(window, "revocation", settle_ms=300)
+        view.tabs.setCurrentIndex(2)
+        view.on_list_clicked()
+        wait_until(lambda: view.entries_model.rowCount() > 0)
+        s.save(window, "revocation-entries", settle_ms=300)
+        view.tabs.setCurrentIndex(0)
+
+        def dry_run(dialog: object) -> None:
+            dialog.service_combo.setCurrentText("billing")  # type: ignore[attr-defined]
+            dialog.on_dry_button_clicked()  # type: ignore[attr-defined]
+            wait_until(lambda: dialog.outcome is not None)  # type: ignore[attr-defined]
+
+        s.dialog(view, view.on_emergency_clicked, "dialog-emergency-dry-run", dry_run)
+    finally:
+        server.stop()
+
+
 def shoot_empty(s: Shooter, out_home: Path) -> None:
     from jwtdesk.gui.app import build_window
     from jwtdesk.gui.context import AppContext
@@ -272,6 +320,7 @@ def main() -> int:
     shoot_views(s, window, ctx)
     shoot_dialogs(s, window)
     shoot_busy(s, window, ctx)
+    shoot_revocation(s, window, ctx, home)
     window.close()
     shoot_empty(s, home)
     ctx.runner.shutdown()

@@ -141,9 +141,9 @@ def test_emergency_dry_run_in_the_dialog_changes_nothing(
     qtbot.waitUntil(lambda: dialog.outcome is not None, timeout=15_000)
     assert dialog.outcome is not None and dialog.outcome.ok and dialog.outcome.dry_run
     rows = [dialog.steps_view.topLevelItem(i) for i in range(dialog.steps_view.topLevelItemCount())]
-    assert rows[0].text(1) == "✔ done"
-    assert {r.text(1) for r in rows[1:]} == {"planned"}
-    assert any("Rotate shop-access" in r.text(0) for r in rows)
+    assert rows[0].text(0) == "✔ done"
+    assert {r.text(0) for r in rows[1:]} == {"planned"}
+    assert any("Rotate shop-access" in r.text(1) for r in rows)
     assert dialog.run_button.isEnabled()
     assert ctx.keys.get("shop-access").current == before
     assert redis.client().exists("global_revoke_before") == 0

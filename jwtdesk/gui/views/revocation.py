@@ -8,6 +8,7 @@ never on the GUI thread; errors show in the banner with the fix. Nothing typed h
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -52,6 +53,7 @@ def _table(model: Any, name: str) -> QTableView:
     view.verticalHeader().hide()
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setTabKeyNavigation(False)
+    view.setWordWrap(False)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     header.setStretchLastSection(True)
@@ -304,8 +306,12 @@ class RevocationView(QWidget):
         entries, more = result
         self.entries_model.removeRows(0, self.entries_model.rowCount())
         for e in entries:
-            cells = [e.kind, e.key, e.value or "-", str(e.ttl_s)]
+            value = e.value or "-"
+            if e.kind != "blacklist" and value.isdigit():
+                value += time.strftime(" (%Y-%m-%d %H:%M:%SZ)", time.gmtime(int(value)))
+            cells = [e.kind, e.key, value, str(e.ttl_s)]
             self.entries_model.appendRow([QStandardItem(c) for c in cells])
+        self.entries_view.resizeColumnsToContents()
         suffix = " (first ones; there are more)" if more else ""
         self.count_label.setText(f"{len(entries)} entries{suffix}" if entries else "No entries.")
         self.listed.emit(len(entries))

@@ -161,7 +161,7 @@ class EmergencyDialog(QDialog):
         form.addRow("&Service", self.service_combo)
         form.addRow("&Redis", self.connection_combo)
         self.steps_view = QTreeWidget(self)
-        self.steps_view.setHeaderLabels(["Step", "Status", "Detail"])
+        self.steps_view.setHeaderLabels(["Status", "Step", "Detail"])
         self.steps_view.setRootIsDecorated(False)
         self.steps_view.setAccessibleName("Steps")
         self.dry_button = QPushButton("&Dry run", self)
@@ -183,7 +183,7 @@ class EmergencyDialog(QDialog):
         layout.addWidget(self.steps_view, 1)
         layout.addLayout(row)
         em = self.fontMetrics().averageCharWidth()
-        self.resize(em * 110, self.fontMetrics().height() * 28)
+        self.resize(em * 150, self.fontMetrics().height() * 30)
         if not services:
             self.banner.show_error("No keyset has a service label: set one (keys new --service).")
             self.dry_button.setEnabled(False)
@@ -253,7 +253,8 @@ class EmergencyDialog(QDialog):
     def show_steps(self, steps: tuple[Step, ...]) -> None:
         self.steps_view.clear()
         for step in steps:
-            item = QTreeWidgetItem([step.title, _STATUS.get(step.status, step.status), step.detail])
+            item = QTreeWidgetItem([_STATUS.get(step.status, step.status), step.title, step.detail])
+            item.setToolTip(1, step.title)
             item.setToolTip(2, step.detail)
             if step.irreversible:
                 item.setToolTip(0, "changes something that cannot be undone")
