@@ -12,7 +12,7 @@ import contextlib
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from jwtdesk.core import revocation as rv
@@ -321,6 +321,15 @@ class RevocationService:
         detail = f"reachable; {len(keys)} entries sampled, {len(forever)} without a TTL"
         return Health(True, detail, masters, len(keys), forever)
 
+    def service_health(self, service: str, sample: int = 50) -> Health:
+        """The checklist item: the service has one Redis connection, reachable, whose
+        sampled entries carry TTLs (see :attr:`Health.without_ttl`)."""
+        try:
+            target = self.target(self.for_service(service).name)
+        except JwtdeskError as exc:
+            return Health(False, exc.message)
+        return self.health(target, sample)
+
     # --- audit ------------------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -352,10 +361,6 @@ def _shown(keys: Sequence[str], schema: rv.KeySchema) -> list[str]:
 
 def _target(conn: str, detail: str | None) -> str:
     return f"{conn}: {detail}" if detail else conn
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def verdict_json(v: rv.Verdict) -> dict[str, Any]:

@@ -30,11 +30,14 @@ pytestmark = pytest.mark.secret_service
 
 def test_navigation_lists_the_views_with_icons(window: MainWindow) -> None:
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert labels == ["Keys", "Build", "Inspect", "Export"]
+    assert labels == ["Keys", "Build", "Inspect", "Export", "Revocation"]
     assert all(not window.nav.item(i).icon().isNull() for i in range(window.nav.count()))
     press(window, "Ctrl+3")
     assert window.current_view == "inspect"
     assert window.stack.currentWidget() is window.views["inspect"]
+    press(window, "Ctrl+6")
+    assert window.current_view == "revocation"
+    assert window.stack.currentWidget() is window.views["revocation"]
     press(window, "Ctrl+1")
     assert window.stack.currentWidget() is window.keys_view
 

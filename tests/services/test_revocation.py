@@ -207,3 +207,15 @@ def test_actions_are_audited_without_tokens(
     log = AuditLog(memory_service.index.home).path.read_text()
     assert "revoke-token" in log and "revoke-global" in log
     assert tok not in log and tok.split(".")[1] not in log
+
+
+def test_service_health_for_the_checklist(redis: Redis, svc: RevocationService) -> None:
+    from dataclasses import replace
+
+    missing = svc.service_health("shop")
+    assert not missing.reachable and "no Redis connection" in missing.detail
+    adhoc = redis.target()
+    svc.create_connection(replace(adhoc.conn, name="shop-redis", service="shop"), adhoc.password)
+    svc.revoke_token(svc.target("shop-redis"), token())
+    health = svc.service_health("shop")
+    assert health.reachable and health.sampled == 1 and health.without_ttl == ()
