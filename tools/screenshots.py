@@ -223,6 +223,13 @@ def shoot_views(s: Shooter, window: object, ctx: object) -> None:
             s.wait(600)
             wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
         s.save(window, key, settle_ms=400)
+        if key == "inspect" and token and hasattr(view, "set_token"):
+            # A padded signature pasted with a terminal's newline: trimmed and said, then
+            # refused by the canonical check although the MAC verifies (issue 12).
+            view.set_token(token + "=\n")
+            s.wait(600)
+            wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+            s.save(window, "inspect-second-spelling", settle_ms=400)
     window.show_view("keys")  # type: ignore[attr-defined]
 
 

@@ -42,12 +42,21 @@ def report_json(report: Report) -> dict[str, Any]:
         "checks": [{"name": c.name, "status": c.status, "reason": c.reason} for c in report.checks],
         "as_of": iso(report.as_of),
         "leeway_s": report.leeway.total_seconds(),
+        "trimmed": _trimmed(report),
     }
+
+
+def _trimmed(report: Report) -> dict[str, int] | None:
+    """Whitespace characters removed from around the input before judging, or null."""
+    t = report.trimmed
+    return {"leading": t.leading, "trailing": t.trailing} if t is not None else None
 
 
 def print_report(report: Report) -> None:
     verdict = "VALID" if report.valid else "INVALID"
     print(f"{verdict}  (as of {iso(report.as_of)}, leeway {report.leeway.total_seconds():g} s)")
+    if report.trimmed is not None and report.trimmed.note:
+        print(f"  note  {report.trimmed.note}")
     for c in report.checks:
         print(f"  {_MARK[c.status]}  {c.name:<9} {c.reason}")
     if report.token.header is not None:

@@ -166,10 +166,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     from jwtdesk.core.inspect import Expectations
     from jwtdesk.services import utcnow
 
-    from_stdin = args.token == "-"  # noqa: S105 - "-" means stdin, not a password
-    text = sys.stdin.read() if from_stdin else args.token
-    if from_stdin and text.endswith("\n"):
-        text = text[:-1]  # the newline a shell pipe adds is not part of the token
+    # Whitespace around the token (a pipe's newline) is trimmed by inspect and said in the report.
+    text = sys.stdin.read() if args.token == "-" else args.token  # noqa: S105 - "-" is stdin
     if not 0 <= args.leeway <= 86400:
         raise UsageError("--leeway is seconds between 0 and 86400")
     expect = Expectations(

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from jwtdesk.core import lint as lintmod
 from jwtdesk.core.algorithms import ALGORITHMS, Algorithm, KeyType
-from jwtdesk.core.jose import ParsedToken, parse
+from jwtdesk.core.jose import ParsedToken, Trimmed, parse, trim_input
 from jwtdesk.core.keyfile import Candidate
 
 _HASHES = {256: "SHA256", 384: "SHA384", 512: "SHA512"}
@@ -37,7 +37,7 @@ class Expectations(NamedTuple):
 
 
 class Check(NamedTuple):
-    name: str  # structure, alg, kid, signature, iss, aud, exp, nbf, iat, required
+    name: str  # structure, canonical, alg, kid, signature, iss, aud, exp, nbf, iat, required
     status: str  # "passed" | "failed" | "skipped"
     reason: str
     error_id: str | None = None  # the id reported in `errors` when failed
@@ -51,16 +51,19 @@ class Report(NamedTuple):
     findings: tuple[lintmod.Finding, ...]
     as_of: datetime
     leeway: timedelta
+    trimmed: Trimmed | None = None  # the whitespace taken from around the input, if any
 
     @property
     def errors(self) -> list[tuple[str, str]]:
-        """What made the token invalid: failed checks, and a signature that was not verified
-        (a skipped signature check is never a pass)."""
-        return [
-            (c.error_id or c.name, c.reason)
-            for c in self.checks
-            if c.status == "failed" or (c.name == "signature" and c.status != "passed")
-        ]
+        """What made the token invalid: failed checks (each spelling defect on its own), and a
+        signature that was not verified (a skipped signature check is never a pass)."""
+        out: list[tuple[str, str]] = []
+        for c in self.checks:
+            if c.name == "canonical" and c.status == "failed":
+                out.extend((d.id, d.message) for d in self.token.strict_defects)
+            elif c.status == "failed" or (c.name == "signature" and c.status != "passed"):
+                out.append((c.error_id or c.name, c.reason))
+        return out
 
 
 _NO_EXPECTATIONS = Expectations()
@@ -69,10 +72,12 @@ _NO_EXPECTATIONS = Expectations()
 def inspect(
     token: str | bytes, candidates: Sequence[Candidate], expect: Expectations = _NO_EXPECTATIONS
 ) -> Report:
-    parsed = parse(token)
+    around = token[:1].isspace() or token[-1:].isspace()
+    trimmed = trim_input(token) if around else None  # said in the report
+    parsed = parse(trimmed.token if trimmed is not None else token)
     now = expect.at or datetime.now(UTC)
     algorithm = ALGORITHMS.get(parsed.alg or "")
-    checks = [_structure(parsed), _alg(parsed, algorithm)]
+    checks = [_structure(parsed), _canonical(parsed), _alg(parsed, algorithm)]
     tried = _select(parsed, algorithm, candidates)
     checks.append(_kid(parsed, tried, candidates))
     verified = None
@@ -99,7 +104,7 @@ def inspect(
     )
     findings = tuple(lintmod.lint(ctx))
     valid = all(c.status != "failed" for c in checks) and verified is not None
-    return Report(parsed, valid, verified, tuple(checks), findings, now, expect.leeway)
+    return Report(parsed, valid, verified, tuple(checks), findings, now, expect.leeway, trimmed)
 
 
 def _structure(parsed: ParsedToken) -> Check:
@@ -111,6 +116,21 @@ def _structure(parsed: ParsedToken) -> Check:
 
 
 _FATAL = ("jwe", "too-large", "segment-count", "malformed", "crit-unknown")
+
+
+def _canonical(parsed: ParsedToken) -> Check:
+    """RFC 7515 §2, §7.1: one spelling per token. A padded, re-alphabeted, re-bitted or spaced
+    segment decodes to the same bytes, so a denylist keyed on the token text misses it and
+    strict verifiers reject it: invalid here too, though still decoded for people to read."""
+    found = parsed.strict_defects
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        return Check("canonical", "failed", found[0].message + more, found[0].id)
+    if parsed.header is None:
+        return Check("canonical", "skipped", "nothing decoded to judge")
+    return Check(
+        "canonical", "passed", "one spelling: unpadded base64url, no whitespace or repeats"
+    )
 
 
 def _alg(parsed: ParsedToken, algorithm: Algorithm | None) -> Check:

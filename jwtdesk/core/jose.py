@@ -32,8 +32,14 @@ DEFECT_IDS: tuple[str, ...] = (
     "duplicate-member",
     "crit-unknown",
 )
-# The defects after which a token is not well formed (lint gives them severity "error").
+# The defects after which a token is not well formed: it is not decoded (or not verified).
 ERROR_IDS: frozenset[str] = frozenset({"malformed", "segment-count", "too-large", "crit-unknown"})
+# Defects of spelling: the token still decodes (leniently, so people see what it says), but a
+# strict RFC 7515 verifier rejects it, so the verdict is invalid and lint says "error". A second
+# spelling of the same bytes also defeats a denylist keyed on the token text.
+STRICT_IDS: frozenset[str] = frozenset(
+    {"whitespace", "padding", "non-canonical-base64", "duplicate-member"}
+)
 
 SEGMENT_NAMES = ("header", "payload", "signature")
 _B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -87,6 +93,11 @@ class ParsedToken:
             and not any(d.id in ERROR_IDS for d in self.defects)
         )
 
+    @property
+    def strict_defects(self) -> tuple[Defect, ...]:
+        """Spelling defects of a token that still decodes: each makes the verdict invalid."""
+        return tuple(d for d in self.defects if d.id in STRICT_IDS)
+
 
 def parse(token: str | bytes) -> ParsedToken:
     """Decode ``token`` as far as possible; report defects instead of raising."""
@@ -108,6 +119,7 @@ def _parse(token: str | bytes) -> ParsedToken:
         message = f"the token is {size} bytes, over the {MAX_TOKEN_BYTES}-byte limit; not decoded"
         return _result(raw, (), [*defects, Defect("too-large", message, None, None)])
     text, lead = _strip(raw, defects)
+    spaced = _WHITESPACE.search(text) is not None  # one scan; segments are checked only if so
     segments = tuple(text.split("."))
     starts = _starts(segments, lead)
     is_jwe = _check_count(segments, starts, defects)
@@ -119,14 +131,16 @@ def _parse(token: str | bytes) -> ParsedToken:
     signature: bytes | None = None
     signing_input: bytes | None = None
     if segments[0] or len(segments) == 3:
-        header_bytes, header = _part(segments[0], "header", starts[0], dups, defects)
+        header_bytes, header = _part(segments[0], "header", starts[0], dups, defects, spaced=spaced)
     if len(segments) >= 2 and not is_jwe and (segments[1] or len(segments) == 3):
-        payload_bytes, claims = _part(segments[1], "payload", starts[1], dups, defects)
+        payload_bytes, claims = _part(
+            segments[1], "payload", starts[1], dups, defects, spaced=spaced
+        )
     if header is not None:
         defects.extend(_check_alg(header, starts[0]))
         defects.extend(_check_crit(header, starts[0]))
     if len(segments) == 3:
-        signature, sig_defects = _b64decode(segments[2], "signature", starts[2])
+        signature, sig_defects = _b64decode(segments[2], "signature", starts[2], spaced)
         defects.extend(sig_defects)
         defects.extend(_check_empty_signature(signature, header, starts[2]))
         signed = f"{segments[0]}.{segments[1]}"
@@ -167,14 +181,45 @@ def _read(token: str | bytes) -> tuple[str, int, list[Defect]]:
 
 
 def _strip(raw: str, defects: list[Defect]) -> tuple[str, int]:
-    """Report whitespace anywhere; parse without the surrounding whitespace (RFC 7515 §7.1)."""
-    found = _WHITESPACE.search(raw)
-    if found is None:
-        return raw, 0
-    message = f"the token contains whitespace at offset {found.start()}; a compact JWS has none"
-    defects.append(Defect("whitespace", message, None, found.start()))
+    """Report whitespace around the token; parse without it (RFC 7515 §7.1). Whitespace inside a
+    segment is reported by :func:`_b64decode`. Callers reading user input trim it first
+    (:func:`trim_input`): a newline from a terminal is not part of the token."""
+    if not (raw[:1].isspace() or raw[-1:].isspace()):
+        return raw, 0  # the usual case, without copying the token
     text = raw.strip()
-    return text, len(raw) - len(raw.lstrip())
+    lead = len(raw) - len(raw.lstrip())
+    where = 0 if lead else len(text)
+    message = f"the token has whitespace around it (offset {where}); a compact JWS has none"
+    defects.append(Defect("whitespace", message, None, where))
+    return text, lead
+
+
+@dataclass(frozen=True, slots=True)
+class Trimmed:
+    """User input with the whitespace around it removed, and how much there was."""
+
+    token: str | bytes  # bytes stay bytes, for the parser to report non-ASCII ones
+    leading: int  # characters removed before the token
+    trailing: int  # characters removed after it
+
+    @property
+    def note(self) -> str | None:
+        """What was trimmed, for people; None when nothing was."""
+        if not (self.leading or self.trailing):
+            return None
+        return (
+            f"input trimmed: {self.leading} whitespace character(s) before the token and "
+            f"{self.trailing} after it (a pasted or piped line break is not part of the token)"
+        )
+
+
+def trim_input(text: str | bytes) -> Trimmed:
+    """The token in pasted or piped input: whitespace around it (a shell's newline, a terminal's
+    line break) is input handling, not the token, so it is trimmed and said, never judged.
+    Whitespace inside a segment stays for the parser to report."""
+    token = text.strip()
+    leading = len(text) - len(text.lstrip()) if token else len(text)
+    return Trimmed(token, leading, len(text) - leading - len(token))
 
 
 def _starts(segments: tuple[str, ...], lead: int) -> list[int]:
@@ -199,12 +244,29 @@ def _check_count(segments: tuple[str, ...], starts: list[int], defects: list[Def
     return False
 
 
-def _b64decode(segment: str, name: str, start: int) -> tuple[bytes | None, list[Defect]]:
-    """Strict base64url without padding (RFC 7515 §2, RFC 4648 §5); lenient decode for display."""
+def _b64decode(
+    segment: str, name: str, start: int, spaced: bool = True
+) -> tuple[bytes | None, list[Defect]]:
+    """Strict base64url without padding (RFC 7515 §2, RFC 4648 §5); lenient decode for display.
+
+    Each departure is a defect (an error: the verdict is invalid), and the segment is still
+    decoded where the bytes are unambiguous, so people see what the token says. The messages
+    name a common library that takes the spelling anyway, so users know why a service may."""
     defects: list[Defect] = []
+    space = _WHITESPACE.search(segment) if spaced else None
+    if space is not None:
+        message = (
+            f"the {name} segment has whitespace or a line break; a compact JWS has none "
+            "(Node's Buffer base64 decoding skips it)"
+        )
+        defects.append(Defect("whitespace", message, name, start + space.start()))
+        segment = _WHITESPACE.sub("", segment)
     body = segment.rstrip("=")
     if len(body) < len(segment):
-        message = f"the {name} segment ends in '=' padding, which base64url in a JWS omits"
+        message = (
+            f"the {name} segment ends in '=' padding, which base64url in a JWS omits "
+            "(PyJWT accepts it and AWS ALB emits it)"
+        )
         defects.append(Defect("padding", message, name, start + len(body)))
     bad = _OUTSIDE_ALPHABET.search(body)
     if bad is not None:
@@ -212,7 +274,10 @@ def _b64decode(segment: str, name: str, start: int) -> tuple[bytes | None, list[
         return None, [*defects, Defect("malformed", message, name, start + bad.start())]
     standard = _STANDARD_ONLY.search(body)
     if standard is not None:
-        message = f"the {name} segment uses '+' or '/' (standard base64), not base64url '-' '_'"
+        message = (
+            f"the {name} segment uses '+' or '/' (standard base64), not base64url '-' '_' "
+            "(Node's Buffer base64 decoding accepts both)"
+        )
         defects.append(Defect("non-canonical-base64", message, name, start + standard.start()))
     remainder = len(body) % 4
     if remainder == 1:
@@ -222,15 +287,18 @@ def _b64decode(segment: str, name: str, start: int) -> tuple[bytes | None, list[
         body = body.translate(_TO_URLSAFE)
     # RFC 4648 §3.5: the unused low bits of the last character must be zero.
     if remainder and _VALUE[body[-1]] & (0x0F if remainder == 2 else 0x03):
-        message = f"the {name} segment's last character has non-zero unused bits (RFC 4648 §3.5)"
+        message = (
+            f"the {name} segment's last character has non-zero unused bits (RFC 4648 §3.5): "
+            "a second spelling of the same bytes (Python's base64 and Node's Buffer ignore them)"
+        )
         defects.append(Defect("non-canonical-base64", message, name, start + len(body) - 1))
     return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)), defects
 
 
 def _part(
-    segment: str, name: str, start: int, dups: list[str], defects: list[Defect]
+    segment: str, name: str, start: int, dups: list[str], defects: list[Defect], *, spaced: bool
 ) -> tuple[bytes | None, dict[str, Any] | None]:
-    data, found = _b64decode(segment, name, start)
+    data, found = _b64decode(segment, name, start, spaced)
     defects.extend(found)
     if data is None:
         return None, None

@@ -245,8 +245,8 @@ def test_findings_sorted_errors_then_warnings_then_info() -> None:
 def test_parser_defects_become_findings_with_their_severity() -> None:
     found = run({}, {}, " " + STD_ALPHABET, {})
     assert [(f.id, f.severity) for f in found] == [
-        ("whitespace", Severity.WARNING),
-        ("non-canonical-base64", Severity.WARNING),
+        ("whitespace", Severity.ERROR),
+        ("non-canonical-base64", Severity.ERROR),
     ]
 
 
@@ -303,8 +303,26 @@ def test_catalogue_ids_are_unique_and_well_formed() -> None:
 
 
 def test_parser_defect_ids_are_rules_with_matching_severity() -> None:
+    """A defect a strict RFC 7515 verifier rejects is an error: those that stop decoding and
+    those of spelling alike. Only jwe (a token of another kind, named) is not."""
+    rejected = jose.ERROR_IDS | jose.STRICT_IDS
+    assert rejected.isdisjoint({"jwe"}) and rejected | {"jwe"} == set(jose.DEFECT_IDS)
     for defect_id in jose.DEFECT_IDS:
-        assert (rule(defect_id).severity is Severity.ERROR) is (defect_id in jose.ERROR_IDS)
+        assert (rule(defect_id).severity is Severity.ERROR) is (defect_id in rejected)
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "severity"),
+    [
+        ("whitespace", Severity.ERROR),  # RFC 7515 §7.1: no whitespace in the compact form
+        ("padding", Severity.ERROR),  # RFC 7515 §2: base64url without '='
+        ("non-canonical-base64", Severity.ERROR),  # RFC 7515 §2 + RFC 4648 §3.5, §5
+        ("duplicate-member", Severity.ERROR),  # RFC 7515 §4 / RFC 7519 §4 let parsers reject
+        ("iat-in-future", Severity.ERROR),  # the iat check fails the verdict: same weight
+    ],
+)
+def test_rules_whose_severity_issue_12_raised(rule_id: str, severity: Severity) -> None:
+    assert rule(rule_id).severity is severity
 
 
 def test_rule_lookup() -> None:

@@ -1,4 +1,4 @@
-"""Wycheproof vectors (C2SP/wycheproof, ../shared/vectors/wycheproof) against jwtdesk's verifier.
+"""Wycheproof vectors (C2SP/wycheproof, carried in tests/vectors/wycheproof) against the verifier.
 
 Two levels, because the vectors carry two kinds of input:
 
@@ -16,28 +16,27 @@ Two levels, because the vectors carry two kinds of input:
   bytes, so they run at the :func:`inspect.verify` level with a ParsedToken that carries only
   ``signing_input`` (the message) and ``signature`` (all verify() reads).
 
-Skipped, with the reason:
+Not run, with the reason:
 
-- json_web_signature tcId 367 and 370: byte-identical to tcId 357 (labelled valid) but labelled
-  invalid; the padding was lost upstream (C2SP/wycheproof issue #236). No verifier can pass all
-  three, so the two contradicting labels are not run.
 - json_web_encryption_test.json is not run as decryption vectors: jwtdesk never decrypts a JWE.
   ``test_jwe_is_never_valid`` only checks that every JWE token there is rejected (and that
   five-segment ones are named as JWE).
 - json_web_crypto_test.json: an older combined file, 81 of its 83 tokens are repeated in the
   three files above; not run.
-- Vectors whose files are absent: the whole module skips (``shared/vectors`` is not checked out).
+- Nothing for want of files: the vectors live in the repository, and a missing or altered file
+  fails collection (or ``test_every_file_is_present_and_complete``), never skips.
 
 Run, but asserted against jwtdesk's documented policy instead of the label (see the tables):
+
+- json_web_signature tcId 367 and 370: byte-identical to tcId 357 (labelled valid) but labelled
+  invalid; the padding was lost upstream (C2SP/wycheproof issue #236). No verifier can pass all
+  three; they are asserted to be judged exactly as 357 is.
 
 - RFC 7520 Figures 20/27 (tcId 346, 347, 350, 351, labelled valid): the JWK's ``alg`` (PS256,
   and "ES521", which is not a JWA name) does not match the token's alg. jwtdesk binds a key to
   its JWK alg (RFC 8725 §3.1), which is also what rejects the WrongPrimitive cases 332-340.
 - tcId 372/373 (labelled valid, "InvalidCharacterInserted..."): a ``?`` inside the header or
   payload; strict base64url (RFC 7515 §2) rejects them; upstream notes they are mislabelled.
-- tcId 375 (MacOfIncorrectlyEncodedMessage, labelled invalid): the MAC covers the exact,
-  non-canonical text, so the signature verifies; jwtdesk reports ``non-canonical-base64`` as a
-  warning rather than refusing (and rejects this token anyway: its payload is not JSON).
 - json_web_key tcId 1 (mixed HMAC/EC set), 4 (duplicate kid), 7 (ROCA modulus): jwtdesk binds
   every key to its family, so a mixed set cannot confuse algorithms, and it tries each key
   whose kid matches; it has no ROCA fingerprint check. The signature verifies.
@@ -70,42 +69,47 @@ from jwtdesk.core.inspect import Report, inspect, verify
 from jwtdesk.core.jose import ERROR_IDS, ParsedToken
 from jwtdesk.core.keyfile import Candidate
 
-VECTORS = Path(__file__).resolve().parents[2].parent / "shared" / "vectors"
+VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 WYCHEPROOF = VECTORS / "wycheproof"
 
 
 # ---- Finding the vectors ------------------------------------------------------------------
 
 
+class VectorMissing(AssertionError):
+    """A vector file the suite carries is absent or altered: a failure, never a skip."""
+
+
+@functools.cache
+def _sums() -> dict[str, str]:
+    lines = (WYCHEPROOF / "SHA256SUMS").read_text(encoding="ascii").splitlines()
+    return {name: digest for digest, name in (line.split() for line in lines if line.strip())}
+
+
 def vector_path(name: str) -> Path:
-    """The path of a Wycheproof file; skips the calling test when the vectors are absent."""
+    """The path of a Wycheproof file the suite carries, checked against SHA256SUMS."""
     path = WYCHEPROOF / name
     if not path.is_file():
-        pytest.skip(f"{path} not found: the shared Wycheproof vectors are not available")
+        raise VectorMissing(f"{path} is missing: restore tests/vectors (see its README)")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != _sums().get(name):
+        raise VectorMissing(f"{path} does not match tests/vectors/wycheproof/SHA256SUMS")
     return path
 
 
 @functools.cache
-def _document(name: str) -> dict[str, Any] | None:
-    path = WYCHEPROOF / name
-    if not path.is_file():
-        return None
-    doc: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+def _document(name: str) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(vector_path(name).read_text(encoding="utf-8"))
     return doc
 
 
 def _tests(name: str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-    doc = _document(name)
-    for group in doc["testGroups"] if doc else ():
+    for group in _document(name)["testGroups"]:
         for test in group["tests"]:
             yield group, test
 
 
 def cases(name: str, prefix: str = "") -> list[Any]:
-    """(group, test) parameters with readable ids; one skipped parameter if the file is absent."""
-    if _document(name) is None:
-        reason = f"{WYCHEPROOF / name} not found: the shared Wycheproof vectors are not available"
-        return [pytest.param({}, {}, id=f"{prefix}absent", marks=pytest.mark.skip(reason=reason))]
+    """(group, test) parameters with readable ids; a missing file fails collection."""
     return [
         pytest.param(group, test, id=f"{prefix}tc{test['tcId']}-{test['comment'][:40]}")
         for group, test in _tests(name)
@@ -132,18 +136,15 @@ class Policy(NamedTuple):
 JWS = "json_web_signature_test.json"
 JWK = "json_web_key_test.json"
 
-JWS_SKIPS = {
-    367: "byte-identical to tcId 357 (valid); padding lost upstream, C2SP/wycheproof#236",
-    370: "byte-identical to tcId 357 (valid); padding lost upstream, C2SP/wycheproof#236",
-}
 JWS_POLICY = {
+    367: Policy(True, "byte-identical to tcId 357 (valid): padding lost upstream, wycheproof#236"),
+    370: Policy(True, "byte-identical to tcId 357 (valid): padding lost upstream, wycheproof#236"),
     346: Policy(False, "JWK alg PS256 vs token PS384: a key is bound to its alg (RFC 8725 §3.1)"),
     350: Policy(False, "JWK alg PS256 vs token PS384: a key is bound to its alg (RFC 8725 §3.1)"),
     347: Policy(False, "JWK alg 'ES521' is not a JWA name: the key file is refused"),
     351: Policy(False, "JWK alg 'ES521' is not a JWA name: the key file is refused"),
     372: Policy(False, "'?' in the header is not base64url (RFC 7515 §2); mislabelled upstream"),
     373: Policy(False, "'?' in the payload is not base64url (RFC 7515 §2); mislabelled upstream"),
-    375: Policy(True, "the MAC covers the exact text; non-canonical base64 is a lint warning"),
 }
 JWK_POLICY = {
     1: Policy(True, "mixed HMAC/EC set: keys are family-bound, the EC key never keys HMAC"),
@@ -173,6 +174,8 @@ def signature_layer(report: Report, candidates: list[Candidate]) -> Candidate | 
     if parsed.payload_bytes is None:  # the payload is not even base64url
         return None
     if any(d.id in ERROR_IDS and d.segment != "payload" for d in parsed.defects):
+        return None
+    if parsed.strict_defects:  # a second spelling: strict verifiers reject it (RFC 7515 §2)
         return None
     return next((c for c in candidates if verify(parsed, algorithm, c)), None)
 
@@ -214,15 +217,16 @@ def run_jose(group: dict[str, Any], test: dict[str, Any], policy: Policy | None)
 @pytest.mark.parametrize(("group", "test"), cases(JWS))
 def test_json_web_signature(group: dict[str, Any], test: dict[str, Any]) -> None:
     tc = test["tcId"]
-    if tc in JWS_SKIPS:
-        pytest.skip(JWS_SKIPS[tc])
     report = run_jose(group, test, JWS_POLICY.get(tc))
     if tc in (346, 350):
         assert check(report, "kid").error_id == "alg-mismatch"
     if tc in (372, 373):
         assert check(report, "structure").error_id == "malformed"
-    if tc == 375:
-        assert "non-canonical-base64" in {f.id for f in report.findings}
+    if tc == 375:  # MacOfIncorrectlyEncodedMessage: the MAC covers the non-canonical text
+        assert "non-canonical-base64" in {e[0] for e in report.errors}
+    if tc in (360, 365, 368):  # spaces in the MAC, header or payload: decoded, then refused
+        assert "whitespace" in {e[0] for e in report.errors}
+        assert report.token.header is not None
     if test["comment"] == "rejectsAttackerProvidedEmbeddedJwk":
         assert "embedded-jwk" in {f.id for f in report.findings}
 
@@ -376,6 +380,7 @@ def test_every_file_is_present_and_complete() -> None:
         ECDSA["ES384"]: 280,
         ECDSA["ES512"]: 318,
     }
+    assert set(expected) == set(_sums())  # every carried file is run, and only those
     for name, count in expected.items():
         vector_path(name)
         assert sum(1 for _ in _tests(name)) == count, name

@@ -25,7 +25,9 @@ def press(widget: QWidget, keys: str) -> None:
     top = widget.window()
     if not top.isActiveWindow():  # a closed dialog leaves no active window offscreen
         top.activateWindow()
-        QApplication.processEvents()
+        # A shortcut fires only in the active window; on a loaded machine the activation can
+        # take more than one pass of the event loop (the Esc-cancels-keygen test was flaky).
+        QTest.qWaitForWindowActive(top, 2000)
     QTest.keyClick(widget, combo.key(), combo.keyboardModifiers())
 
 

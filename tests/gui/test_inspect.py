@@ -458,3 +458,33 @@ def test_an_unusable_dropped_file_is_explained_and_the_field_kept(
     assert message in view.banner.text and "dropped.bin" in view.banner.text
     assert "\n" not in view.banner.text
     assert view.token_edit.toPlainText() == "eyJhbGciOiJIUzI1NiJ9.e30.sig"  # nothing lost
+
+
+def test_a_second_spelling_fails_the_canonical_row_and_is_still_decoded(
+    ctx: AppContext, view: InspectView, qtbot: QtBot
+) -> None:
+    """Issue 12: a padded signature verifies with the key, yet the verdict is invalid."""
+    create(ctx, "api", "HS256")
+    token = build(ctx, sub="alice")
+    paste(qtbot, view, token + "=")
+    # The keyring read is asynchronous: wait until the stored key has verified the MAC.
+    qtbot.waitUntil(lambda: rows(view)["signature"][0] == "passed", timeout=10_000)
+    assert view.verdict.state == "invalid"
+    assert rows(view)["canonical"][0] == "failed"
+    assert "PyJWT accepts it" in rows(view)["canonical"][1]
+    assert "Canonical form" in view.verdict.plain
+    assert view.report is not None and view.report.token.claims is not None
+    assert view.report.token.claims["sub"] == "alice"
+    assert any(f.id == "padding" and f.severity.value == "error" for f in view.report.findings)
+
+
+def test_whitespace_around_a_pasted_token_is_trimmed_and_said(
+    ctx: AppContext, view: InspectView, qtbot: QtBot
+) -> None:
+    create(ctx, "api", "HS256")
+    paste(qtbot, view, build(ctx, sub="alice") + "\n")
+    wait_state(qtbot, view, "valid")
+    assert view.extracted_label.isVisible()
+    assert "trimmed" in view.extracted_label.text()
+    view.set_token(build(ctx, sub="alice"))
+    assert not view.extracted_label.isVisible()

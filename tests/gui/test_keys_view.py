@@ -3,7 +3,9 @@ Service: create, rotate, retire, delete, rename, filter; errors in the banner.""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -289,8 +291,19 @@ def test_sorting_by_column(window: MainWindow, ctx: AppContext, qtbot: QtBot) ->
 
 
 def test_esc_cancels_key_generation_and_keeps_nothing(
-    window: MainWindow, ctx: AppContext, qtbot: QtBot
+    window: MainWindow, ctx: AppContext, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from jwtdesk.core import keys as keymod
+
+    # The real RSA-4096 generation, held until Esc was handled: a lucky fast prime search on a
+    # loaded machine once finished before the key press, and the test stored the key.
+    generate, pressed = keymod.generate, threading.Event()
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        pressed.wait(10)
+        return generate(*args, **kwargs)
+
+    monkeypatch.setattr(keymod, "generate", held)
     view = window.keys_view
     request = NewKeyset("big", "RS256", 4096, "", "", Purpose.ACCESS, timedelta(days=90), "")
     view.key_actions.create_keyset(request)
@@ -299,6 +312,7 @@ def test_esc_cancels_key_generation_and_keeps_nothing(
     assert not view.key_actions.new_action.isEnabled()
     press(view.tree, "Esc")
     qtbot.waitUntil(lambda: not view.busy.isVisible(), timeout=1000)  # before keygen ends
+    pressed.set()
     wait_idle(qtbot, ctx)
     assert ctx.keys.keysets() == ()
     assert view.key_actions.new_action.isEnabled()

@@ -239,7 +239,7 @@ class InspectView(QWidget):
         if found is None:
             self._show_empty()
             return
-        self._show_extracted(found)
+        self._show_extracted(found, trimmed=found.end - found.start < len(text))
         expect = self.expect_form.expectations()
         if expect.at is None:
             expect = expect._replace(at=datetime.now(UTC))
@@ -270,11 +270,15 @@ class InspectView(QWidget):
         self.json_view.clear()
         self._show_keys_status()
 
-    def _show_extracted(self, found: Extracted) -> None:
+    def _show_extracted(self, found: Extracted, *, trimmed: bool) -> None:
         if found.wrapped:
             where = f"characters {found.start + 1} to {found.end}"
             self.extracted_label.setText(f"Token taken from {found.source} ({where}).")
-        self.extracted_label.setVisible(found.wrapped)
+        elif trimmed:  # issue 12: the trim is input handling, and said
+            self.extracted_label.setText(
+                "The whitespace around the pasted token was trimmed: it is not part of the token."
+            )
+        self.extracted_label.setVisible(found.wrapped or trimmed)
         self.legend.set_segments(found.token.split(".") if found.token.count(".") < 9 else ())
 
     def _show_report(self, report: Report, checks: tuple[Check, ...], note: str | None) -> None:

@@ -14,7 +14,8 @@ from jwtdesk.core.inspect import Report, human
 
 # fmt: off
 CHECK_TITLES = {
-    "structure": "Structure", "alg": "Algorithm (alg)", "kid": "Key id (kid → key)",
+    "structure": "Structure", "canonical": "Canonical form", "alg": "Algorithm (alg)",
+    "kid": "Key id (kid → key)",
     "signature": "Signature", "iss": "Issuer (iss)", "aud": "Audience (aud)",
     "exp": "Expiry (exp)", "nbf": "Not before (nbf)", "iat": "Issued at (iat)",
     "required": "Required claims", "revoked": "Revocation (Redis)",
