@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from jwtdesk.core.connections import Connection
-from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.errors import JwtdeskError, RedisFailed
 from jwtdesk.core.secret import Secret
 
 SCAN_COUNT = 1000
-
-
-class RedisFailed(JwtdeskError):
-    """Redis is down, slow, refuses the credentials or holds data jwtdesk cannot read."""
+__all__ = ["Entry", "RedisClient", "RedisFailed"]
 
 
 @dataclass(frozen=True, slots=True)
