@@ -28,7 +28,10 @@ def register(sub: Any, argv: Sequence[str]) -> None:
     p = sub.add_parser(
         "emergency",
         help="leaked keys: rotate a service's keysets, void its tokens, re-export, report",
-        description=__doc__,
+        description="Rotates every keyset of SERVICE and retires the previous (possibly "
+        "leaked) keys, sets the global cut-off to now on the service's Redis, re-exports its env "
+        "files and JWKS, and writes a report. Everything is checked first: an unreachable Redis "
+        "stops it before anything changes.",
         epilog=EXIT,
     )
     if argv[:1] != ["emergency"]:
@@ -69,10 +72,12 @@ def cmd_emergency(args: argparse.Namespace) -> int:
             return 1
         if out.ask(f"Type the service name ({args.service}) to run these steps: ") != args.service:
             raise Cancelled("nothing was changed")
-    show = None if args.json else _print_step
+    show = None if args.json or args.dry_run else _print_step
     outcome = svc.run(args.service, target, directory, dry_run=args.dry_run, progress=show)
     if args.json:
         out.emit_json(outcome.to_json())
+    elif args.dry_run:
+        _print(outcome)
     else:
         _print_summary(outcome)
     return 0 if outcome.ok else 1

@@ -276,10 +276,11 @@ class _Run:
     def _to_deploy(self, ok: bool) -> list[str]:
         if self.dry_run:
             return []
-        out = [f"deploy {f} to {self.service} and restart it" for f in self.files]
         out = [
-            line.replace("deploy", "publish", 1) if line.endswith(".jwks.json") else line
-            for line in out
+            f"publish {f} where {self.service}'s verifiers fetch their JWKS"
+            if f.endswith(".jwks.json")
+            else f"deploy {f} to {self.service} and restart it"
+            for f in self.files
         ]
         if self.rotated and not any(s.kind == "export" for s in self.steps):
             out.append(

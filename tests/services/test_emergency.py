@@ -97,6 +97,7 @@ def test_run_rotates_cuts_off_exports_and_reports(
     report = json.loads((directory / "report.json").read_text())
     assert report["ok"] and len(report["files"]) == 2 and report["cutoff"]["value"] == value
     assert any("deploy" in line and "shop-prod.env" in line for line in report["to_deploy"])
+    assert any(line.startswith("publish") and "jwks" in line for line in report["to_deploy"])
     assert secret.reveal().decode() not in (directory / "report.json").read_text()
     log = [e for e in AuditLog(shop.index.home).read() if e.action.startswith("emergency")]
     assert [e.action for e in log] == ["emergency-rotate"] * 2 + ["emergency-export"] * 2 + [
@@ -152,6 +153,9 @@ def test_cli_contract(
     assert main(["connections", "new", "shop-redis", "--url", url, "--service", "shop"]) == 0
     capsys.readouterr()
     before = kids(shop)
+    assert main(["emergency", "shop", "--dry-run"]) == 0
+    text = capsys.readouterr().out
+    assert "plan  Rotate shop-access (HS256)" in text and "checks passed" in text
     assert main(["emergency", "shop", "--dry-run", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["dry_run"] and doc["ok"] and doc["connection"] == "shop-redis"
