@@ -128,7 +128,7 @@ class RedisClient:
         """redis-py's exceptions as one line each; ``key`` (already masked) for WRONGTYPE."""
         import redis.exceptions as rx
 
-        where = f"Redis at {self.conn.address}"
+        where = f"{'the Redis Cluster' if self.conn.cluster else 'Redis'} at {self.conn.address}"
         try:
             yield
         except JwtdeskError:

@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
+from jwtdesk.core.errors import RedisFailed
 from jwtdesk.core.revocation import BLACKLIST_VALUE
+from jwtdesk.services import KeyService
+from jwtdesk.services.revocation import RevocationService
 from tests import redis_servers
 from tests.revocation_helpers import target_for
 
@@ -88,3 +91,18 @@ def test_ask_during_migration_is_followed(cluster: redis_servers.Cluster) -> Non
     assert source.client().execute_command("CLUSTER", "COUNTKEYSINSLOT", slot) == 0
     _give_slot(cluster, slot, dest)  # finish the migration
     assert dest.client().get(key) == "1700000000"
+
+
+def test_a_master_down_is_one_clear_line(
+    cluster: redis_servers.Cluster, memory_service: KeyService
+) -> None:
+    """Last in this module: it stops a master of the module's cluster."""
+    svc = RevocationService(memory_service)
+    target = target_for(cluster, cluster=True)
+    assert svc.count(target)["blacklist"] >= 1
+    cluster.nodes[2].stop()
+    with pytest.raises(RedisFailed) as info:
+        svc.count(target)  # SCAN reaches every master, the stopped one too
+    message = str(info.value)
+    assert message.startswith("cannot reach the Redis Cluster at 127.0.0.1:")
+    assert "\n" not in message and redis_servers.PASSWORD not in message
