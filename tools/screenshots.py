@@ -233,6 +233,26 @@ def shoot_views(s: Shooter, window: object, ctx: object) -> None:
     window.show_view("keys")  # type: ignore[attr-defined]
 
 
+def fill_connection(d: object) -> None:
+    d.fields["name"].setText("billing-redis")  # type: ignore[attr-defined]
+    d.fields["url"].setText("rediss://redis.billing.internal:6380/0")  # type: ignore[attr-defined]
+    d.fields["service"].setText("billing")  # type: ignore[attr-defined]
+    d.fields["password"].setText("demo-password")  # type: ignore[attr-defined]
+    d.fields["ca_file"].setText("/etc/ssl/billing-ca.pem")  # type: ignore[attr-defined]
+    d.mode_combo.setCurrentText("sha256")  # type: ignore[attr-defined]
+
+
+def shoot_inspect_revoked(s: Shooter, window: object, ctx: object) -> None:
+    window.show_view("inspect")  # type: ignore[attr-defined]
+    inspect = window.view("inspect")  # type: ignore[attr-defined]
+    inspect.revocation.reload()
+    inspect.revocation.combo.setCurrentText("billing-redis")
+    wait_until(lambda: "revoked" in [c.name for c in inspect.checks_model.checks()])
+    wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+    inspect.checks_view.scrollToBottom()
+    s.save(window, "inspect-revoked", settle_ms=400)
+
+
 def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> None:
     """The Revocation view empty, then against a throwaway redis-server on loopback (started
     here, stopped by pid): a checked token, the entries, and the emergency dry run."""
@@ -241,6 +261,8 @@ def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> Non
     window.show_view("revocation")  # type: ignore[attr-defined]
     view = window.view("revocation")  # type: ignore[attr-defined]
     s.save(window, "revocation-empty", settle_ms=300)
+
+    s.dialog(view, view.on_new_clicked, "dialog-new-connection", fill_connection)
     if shutil.which("redis-server") is None:
         print("no redis-server: only the empty Revocation view", file=sys.stderr)
         return
@@ -258,6 +280,7 @@ def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> Non
         target = rev.target("billing-redis")
         token = demo_token(ctx)
         rev.revoke_user(target, "user-7")
+        rev.revoke_user(target, "user-42")  # the demo token's user: void whatever its spelling
         if token:
             rev.revoke_token(target, token)
         view.reload()
@@ -277,6 +300,7 @@ def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> Non
             wait_until(lambda: dialog.outcome is not None)  # type: ignore[attr-defined]
 
         s.dialog(view, view.on_emergency_clicked, "dialog-emergency-dry-run", dry_run)
+        shoot_inspect_revoked(s, window, ctx)
     finally:
         server.stop()
 

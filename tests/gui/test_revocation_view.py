@@ -120,7 +120,16 @@ def test_connection_dialog_validates_and_keeps_password_masked(qtbot: QtBot) -> 
     dialog.fields["password"].setText("pw-123")
     assert ok.isEnabled()
     assert dialog.fields["password"].echoMode() == dialog.fields["password"].EchoMode.Password
+    dialog.fields["timeout"].setText("soon")
+    assert not ok.isEnabled() and "seconds" in dialog.error.text()
+    dialog.fields["timeout"].setText("0.5")
+    dialog.fields["lifetime"].setText("30d")
+    dialog.fields["environment"].setText("prod")
+    assert ok.isEnabled()
     conn = dialog.connection()
+    assert (
+        conn.timeout_s == 0.5 and conn.max_lifetime_s == 30 * 86400 and conn.environment == "prod"
+    )
     assert conn.db == 2 and conn.url == "redis://127.0.0.1:6380" and conn.secret_id == ""
     assert dialog.password() is not None and "pw-123" not in repr(dialog.password())
 

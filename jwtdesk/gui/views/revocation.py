@@ -334,8 +334,10 @@ class RevocationView(QWidget):
 
         dialog = ConnectionDialog(self)
         self.dialog = dialog
-        if dialog.exec() != ConnectionDialog.DialogCode.Accepted:
-            return
+        dialog.accepted.connect(lambda: self.create_connection(dialog))
+        dialog.open()
+
+    def create_connection(self, dialog: Any) -> None:
         conn, password, rev = dialog.connection(), dialog.password(), self.rev
         self.ctx.runner.run(
             lambda: rev.create_connection(conn, password),

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from jwtdesk.core.connections import Connection, parse_url
-from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.errors import InvalidInput, JwtdeskError
 from jwtdesk.core.revocation import KeySchema, parse_mode
 from jwtdesk.core.secret import Secret
+from jwtdesk.core.tokens import parse_duration
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.emergency import EmergencyService, Outcome, Step
@@ -48,6 +49,7 @@ class ConnectionDialog(QDialog):
             ("name", "&Name", "", "shop-prod"),
             ("url", "&URL", "redis://127.0.0.1:6379/0", "redis://host:6379/0 or rediss://…"),
             ("service", "&Service", "", "the keysets' service label"),
+            ("environment", "&Environment", "", "prod, staging… (optional)"),
             ("username", "User&name", "", "ACL user (optional)"),
             ("password", "&Password", "", "kept in the OS keyring"),
             ("ca_file", "CA file", "", "TLS only: CA certificates (PEM)"),
@@ -57,6 +59,8 @@ class ConnectionDialog(QDialog):
             ("blacklist", "Blacklist key", "blacklist:{token}", ""),
             ("user", "User key", "user_revoke:{id}", ""),
             ("cutoff", "Global key", "global_revoke_before", ""),
+            ("lifetime", "Longest token &lifetime", "7d", "cut-offs live this long: 15m, 7d"),
+            ("timeout", "&Timeout (s)", "2", "seconds per Redis call"),
         ):
             edit = QLineEdit(default, self)
             edit.setPlaceholderText(hint)
@@ -96,12 +100,15 @@ class ConnectionDialog(QDialog):
             name=self.text("name"),
             url=parsed.url,
             service=self.text("service"),
+            environment=self.text("environment"),
             db=parsed.db or 0,
             username=self.text("username") or parsed.username,
             cluster=self.cluster_check.isChecked(),
             ca_file=self.text("ca_file"),
             cert_file=self.text("cert_file"),
             key_file=self.text("key_file"),
+            timeout_s=_seconds(self.text("timeout")),
+            max_lifetime_s=int(parse_duration(self.text("lifetime")).total_seconds()),
             schema=KeySchema(
                 prefix=self.text("prefix"),
                 blacklist=self.text("blacklist"),
@@ -124,6 +131,13 @@ class ConnectionDialog(QDialog):
         self.error.setText(problem)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(not problem)
+
+
+def _seconds(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidInput("the timeout is a number of seconds, e.g. 2") from None
 
 
 _STATUS = {"ok": "✔ done", "failed": "✘ failed", "not run": "— not run", "planned": "planned"}
