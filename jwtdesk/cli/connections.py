@@ -200,9 +200,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     schema = doc.pop("schema")
     for key, value in doc.items():
-        print(f"{key:<15} {value if value not in ('', None) else '-'}")
+        print(f"{key:<17} {value if value not in ('', None) else '-'}")
     for key, value in schema.items():
-        print(f"{'schema.' + key:<15} {value or '-'}")
+        print(f"{'schema.' + key:<17} {value or '-'}")
     return 0
 
 

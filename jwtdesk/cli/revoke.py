@@ -65,7 +65,11 @@ def _build_token(p: argparse.ArgumentParser) -> None:
 
 def _build_user(p: argparse.ArgumentParser) -> None:
     p.add_argument("user", metavar="ID", help="the user id (the tokens' sub)")
-    p.add_argument("--before", metavar="ISO", help="void tokens issued before this (now)")
+    p.add_argument(
+        "--before",
+        metavar="ISO",
+        help="void tokens issued before this (now); relative: --before=-1h",
+    )
     target_options(p)
     p.set_defaults(handler=cmd_user)
 
@@ -208,7 +212,15 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not entries:
         print("No revocation entries.")
         return 0
-    rows = [[e.kind, e.key, e.value or "-", str(e.ttl_s)] for e in entries]
+    rows = [
+        [
+            e.kind,
+            e.key,
+            f"{e.value} ({_utc(e.value)})" if e.kind != "blacklist" and e.value else e.value or "-",
+            str(e.ttl_s),
+        ]
+        for e in entries
+    ]
     print(out.table(["KIND", "KEY", "VALUE", "TTL S"], rows))
     if more:
         print(f"(first {len(entries)}; raise --limit or use `revoke count`)")
