@@ -233,10 +233,9 @@ class RevocationService:
             keys = list(self._scan_keys(client, schema, limit + 1))
             more = len(keys) > limit
             keys = keys[:limit]
-            for kind, key in keys:
-                shown = rv.display_key(key, schema)
-                entry = client.entry(key, shown)
-                out.append(Listed(kind, shown, entry.value, entry.ttl_s))
+            found = client.entries([key for _, key in keys])
+            for (kind, key), entry in zip(keys, found, strict=True):
+                out.append(Listed(kind, rv.display_key(key, schema), entry.value, entry.ttl_s))
         return out, more
 
     def count(self, target: Target) -> dict[str, int]:

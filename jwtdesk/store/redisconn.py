@@ -218,6 +218,26 @@ class RedisClient:
             value = self.raw.get(key) if kind == "string" else None
             return Entry(key, str(kind), value, int(ttl))
 
+    def entries(self, keys: Sequence[str]) -> list[Entry]:
+        """TYPE, TTL and GET of every key in one pipeline (a GET of a non-string answers
+        WRONGTYPE, kept as value None): one round trip for a whole page of a listing."""
+        with self.translated():
+            pipe = self.raw.pipeline(transaction=False)
+            command = pipe.execute_command
+            for key in keys:
+                command("TYPE", key)
+                command("TTL", key)
+                command("GET", key)
+            replies = pipe.execute(raise_on_error=False)
+        out = []
+        for n, key in enumerate(keys):
+            kind, ttl, value = replies[3 * n : 3 * n + 3]
+            if isinstance(ttl, Exception) or isinstance(kind, Exception):
+                raise RedisFailed(f"Redis at {self.conn.address} could not describe an entry")
+            text = value if isinstance(value, str) and kind == "string" else None
+            out.append(Entry(key, str(kind), text, int(ttl)))
+        return out
+
     def string_or_none(self, key: str, shown: str) -> Entry:
         """The entry at ``key``; a non-string there is reported as the wrong type."""
         entry = self.entry(key, shown)
