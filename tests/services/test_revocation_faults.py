@@ -124,3 +124,27 @@ def test_password_in_url_is_never_in_errors(svc: RevocationService) -> None:
     with pytest.raises(RedisFailed) as info:
         svc.count(target)
     assert "sup3r" not in str(info.value)
+
+
+def test_listing_shows_a_foreign_entry_without_failing(
+    svc: RevocationService, own_server: redis_servers.Server
+) -> None:
+    raw = own_server.client()
+    raw.hset("blacklist:someone-elses", mapping={"a": "b"})
+    raw.set("user_revoke:eve", "1700000000", ex=100)
+    entries, more = svc.entries(target_for(own_server))
+    found = {e.key: (e.value, e.ttl_s) for e in entries}
+    assert not more and found["blacklist:<token sha256:" + _digest("someone-elses") + "…>"] == (
+        None,
+        -1,
+    )
+    assert found["user_revoke:eve"][0] == "1700000000"
+    assert svc.health(target_for(own_server)).without_ttl == (
+        "blacklist:<token sha256:" + _digest("someone-elses") + "…>",
+    )
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
