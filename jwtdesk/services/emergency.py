@@ -106,6 +106,10 @@ class EmergencyService:
         keysets, profiles = self.keysets(service), self.profiles(service)
         steps = [Step("check", "Check keysets, keyring, Redis, profiles and output paths")]
         for ks in keysets:
+            if ks.current is not None and ks.current.public_only:
+                title = f"Leave {ks.name}: a public key imported from its issuer; rotate it there"
+                steps.append(Step("skip", title, False, ks.name))
+                continue
             steps.append(Step("rotate", f"Rotate {ks.name} ({ks.alg})", True, ks.name))
             steps.append(Step("retire", f"Retire the previous key of {ks.name}", True, ks.name))
         key = target.conn.schema.cutoff_key
@@ -226,6 +230,8 @@ class _Run:
 
     def _do(self, step: Step, names: list[str], profiles: dict[str, Profile]) -> str:
         owner = self.owner
+        if step.kind == "skip":
+            return "nothing to do here"
         if step.kind == "rotate":
             name = step.subject
             old = owner.keys.get(name).current

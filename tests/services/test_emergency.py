@@ -200,3 +200,31 @@ def test_redis_lost_mid_run_is_reported_step_by_step(shop: KeyService, tmp_path:
         "shop-access",
         "shop-signing",
     ]
+
+
+def test_a_verify_only_keyset_is_left_to_its_issuer(
+    shop: KeyService, redis_single: Any, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from jwtdesk.services.importing import ImportOptions, import_file
+
+    redis_single.client().flushall()
+    public = ec.generate_private_key(ec.SECP256R1()).public_key()
+    pem = tmp_path / "partner.pub"
+    pem.write_bytes(
+        public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    import_file(shop, str(pem), ImportOptions(name="partner", alg="ES256", service="shop"))
+    before = kids(shop)["partner"]
+    out = EmergencyService(RevocationService(shop)).run(
+        "shop", target_for(redis_single), tmp_path / "er"
+    )
+    assert out.ok
+    step = next(s for s in out.steps if s.subject == "partner")
+    assert step.kind == "skip" and "rotate it there" in step.title
+    assert kids(shop)["partner"] == before
+    assert {r["keyset"] for r in out.rotated} == {"shop-access", "shop-signing"}
