@@ -210,6 +210,7 @@ def test_inspect_gains_a_revocation_row(ctx: AppContext, qtbot: QtBot, redis: An
     qtbot.waitUntil(lambda: view.verdict.state == "valid", timeout=10_000)
     assert "revoked" not in [c.name for c in view.checks_model.checks()]  # none chosen
     view.revocation.combo.setCurrentText("shop-redis")
+    assert view.verdict.state == "unverified" and "checking on shop-redis" in view.verdict.plain
     qtbot.waitUntil(
         lambda: ("revoked", "passed") in [(c.name, c.status) for c in view.checks_model.checks()],
         timeout=10_000,
