@@ -47,6 +47,11 @@ def _weak_secrets() -> frozenset[bytes]:
     return frozenset(line.removesuffix(b"\r") for line in data.split(b"\n"))
 
 
+def known_count() -> int:
+    """How many published secrets the built-in list holds (``jwtdesk doctor --self-check``)."""
+    return len(_weak_secrets())
+
+
 def is_common_secret(secret: bytes) -> bool:
     """``secret`` is, byte for byte (or without one trailing newline), a published JWT secret."""
     known = _weak_secrets()

@@ -119,6 +119,16 @@ def quit_on_sigint(app: QApplication) -> QTimer:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv if argv is None else argv)
+    if args[1:] == ["--version"]:
+        from jwtdesk import __version__
+
+        print(f"jwtdesk {__version__}")
+        return 0
+    if args[1:] == ["--self-check"]:  # run by `jwtdesk doctor --self-check`
+        from jwtdesk.gui import selfcheck
+
+        return selfcheck.main()
     app, window = create(argv)
     quit_on_sigint(app)
     window.show()

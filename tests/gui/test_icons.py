@@ -49,3 +49,17 @@ def test_icons_follow_the_palette_and_are_rendered_once_per_size_and_colour(
     finally:
         QApplication.setPalette(saved)
     assert not icon("rotate").isNull()
+
+
+def test_self_check_names_platform_plugins(qapp: object) -> None:
+    from pathlib import Path
+
+    from jwtdesk.gui.selfcheck import check_plugins, check_rendering, check_versions, plugin_name
+
+    assert plugin_name(Path("libqxcb.so")) == "xcb"
+    assert plugin_name(Path("qwindows.dll")) == "windows"
+    rows = {r["name"]: r for r in [*check_rendering(), *check_versions(), *check_plugins("linux")]}
+    assert rows["Qt platform offscreen"]["ok"]
+    assert rows["Qt SVG images"]["ok"]
+    assert rows["app icon"]["detail"] == "renders"
+    assert rows["About box versions"]["ok"]
