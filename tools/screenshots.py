@@ -305,6 +305,64 @@ def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> Non
         server.stop()
 
 
+def demo_har(token: str, refresh: str) -> Path:
+    """A small HAR 1.2 file as Chrome writes it: a login setting a refresh cookie without
+    HttpOnly on a site without HSTS, an API call with the Bearer, a tracker over http."""
+    import json
+
+    def entry(
+        method: str, url: str, req: list[tuple[str, str]], resp: list[tuple[str, str]]
+    ) -> object:
+        return {
+            "startedDateTime": datetime.now(UTC).isoformat(), "time": 20, "cache": {},
+            "request": {"method": method, "url": url, "httpVersion": "http/2.0",
+                        "headers": [{"name": n, "value": v} for n, v in req],
+                        "cookies": [], "queryString": [], "headersSize": -1, "bodySize": 0},
+            "response": {"status": 200, "statusText": "", "httpVersion": "http/2.0",
+                         "headers": [{"name": n, "value": v} for n, v in resp], "cookies": [],
+                         "content": {"size": 0, "mimeType": "application/json", "text": ""},
+                         "redirectURL": "", "headersSize": -1, "bodySize": -1},
+            "timings": {"send": 0, "wait": 18, "receive": 2},
+        }  # fmt: skip
+
+    cookie = f"refresh_token={refresh}; Path=/auth; Max-Age=31536000; Secure; SameSite=Lax"
+    entries = [
+        entry("POST", "https://auth.example.com/oauth/token", [], [("set-cookie", cookie)]),
+        entry("GET", "https://billing.example.com/v1/invoices",
+              [("authorization", f"Bearer {token}")],
+              [("strict-transport-security", "max-age=63072000")]),
+        entry("GET", f"http://stats.example.net/pixel.gif?t={token}", [], []),
+    ]  # fmt: skip
+    path = Path(os.environ["HOME"]) / "billing-login.har"
+    path.write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "WebInspector"},
+                                        "entries": entries}}))  # fmt: skip
+    return path
+
+
+def shoot_travel(s: Shooter, window: object, ctx: object) -> None:
+    """Inspect with transport findings (a pasted Set-Cookie), then a dropped HAR's tokens."""
+    from jwtdesk.core.tokens import TokenRequest
+
+    token = demo_token(ctx)
+    if not token:
+        return
+    refresh = ctx.tokens.build("billing-refresh", TokenRequest(sub="user-42", exp="+6d"))  # type: ignore[attr-defined]
+    window.show_view("inspect")  # type: ignore[attr-defined]
+    view = window.view("inspect")  # type: ignore[attr-defined]
+    view.set_token(f"Set-Cookie: session={token}; Path=/; Max-Age=7776000; SameSite=None")
+    s.wait(600)
+    wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+    s.save(window, "inspect-transport", settle_ms=400)
+    view.on_token_edit_file_dropped(str(demo_har(token, refresh)))
+    wait_until(lambda: view.picker.har is not None and not ctx.runner.busy)  # type: ignore[attr-defined]
+    view.sources_panel.table.selectRow(1)
+    s.wait(600)
+    wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+    s.save(window, "inspect-har", settle_ms=400)
+    view.on_sources_panel_closed()
+    window.show_view("keys")  # type: ignore[attr-defined]
+
+
 def shoot_empty(s: Shooter, out_home: Path) -> None:
     from jwtdesk.gui.app import build_window
     from jwtdesk.gui.context import AppContext
@@ -349,6 +407,7 @@ def main() -> int:
     ctx = window.ctx
     shoot_keys(s, window, ctx)
     shoot_views(s, window, ctx)
+    shoot_travel(s, window, ctx)
     shoot_dialogs(s, window)
     shoot_busy(s, window, ctx)
     shoot_revocation(s, window, ctx, home)

@@ -113,8 +113,30 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     return parser
 
 
+# Options whose values may start with "-": a kid is an RFC 7638 thumbprint in base64url, and
+# one in 64 starts with "-", which argparse would take for an option ("expected one argument").
+_DASH_VALUES = frozenset({"--kid"})
+
+
+def _join_dash_values(args: list[str]) -> list[str]:
+    """``--kid -Xy`` -> ``--kid=-Xy`` (before a bare ``--``), so argparse reads it as a value."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return out + args[i:]
+        if arg in _DASH_VALUES and i + 1 < len(args) and args[i + 1].startswith("-"):
+            out.append(f"{arg}={args[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list = _join_dash_values(list(sys.argv[1:] if argv is None else argv))
     if args_list == ["--version"]:  # answered before importing anything else
         print(f"jwtdesk {__version__}")
         return 0

@@ -7,6 +7,7 @@ from typing import Any
 
 from jwtdesk.cli.output import iso
 from jwtdesk.core.inspect import Report
+from jwtdesk.core.lint import Finding
 
 _MARK = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}
 
@@ -29,20 +30,21 @@ def report_json(report: Report) -> dict[str, Any]:
         "header": report.token.header,
         "claims": report.token.claims,
         "errors": [{"id": i, "message": m} for i, m in report.errors],
-        "findings": [
-            {
-                "id": f.id,
-                "severity": f.severity.value,
-                "message": f.message,
-                "reference": f.reference,
-                "location": f.location,
-            }
-            for f in report.findings
-        ],
+        "findings": [finding_json(f) for f in report.findings],
         "checks": [{"name": c.name, "status": c.status, "reason": c.reason} for c in report.checks],
         "as_of": iso(report.as_of),
         "leeway_s": report.leeway.total_seconds(),
         "trimmed": _trimmed(report),
+    }
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "severity": f.severity.value,
+        "message": f.message,
+        "reference": f.reference,
+        "location": f.location,
     }
 
 

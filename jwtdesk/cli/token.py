@@ -70,7 +70,23 @@ def _build_build(p: argparse.ArgumentParser) -> None:
 
 def _build_inspect(p: argparse.ArgumentParser) -> None:
     p.description = "Exit 0: valid (signature verified, claims acceptable); 1: invalid; 2: usage."
-    p.add_argument("token", nargs="?", default="-", help="the token, or - (default) for stdin")
+    p.description += (
+        " The input may be a bare token or text holding tokens: an Authorization: Bearer line,"
+        " Cookie/Set-Cookie headers, a URL, a curl command, a raw HTTP request or response,"
+        " JavaScript, or a HAR file (--har). Each token is reported with where it was found,"
+        " and how it travelled is linted too. Several tokens: exit 0 only if all are valid."
+    )
+    p.add_argument(
+        "token",
+        nargs="?",
+        default=None,
+        metavar="TOKEN|-|FILE",
+        help="a token or text holding tokens, a file holding them (a HAR too), or - (stdin)",
+    )
+    p.add_argument("--har", metavar="FILE", help="a browser HAR file: inspect every token in it")
+    p.add_argument(
+        "--reveal", action="store_true", help="print tokens whole (masked after the header)"
+    )
     p.add_argument("--keyset", action="append", default=[], help="verify with this keyset (repeat)")
     p.add_argument("--key-file", action="append", default=[], help="PEM, JWK, JWKS or certificate")
     p.add_argument("--secret-file", help="a file holding a raw HMAC secret")
@@ -160,14 +176,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from jwtdesk.cli.report import print_report, report_json
     from jwtdesk.core import tokens
     from jwtdesk.core.errors import UsageError
     from jwtdesk.core.inspect import Expectations
     from jwtdesk.services import utcnow
 
+    if args.token is None and args.har is None:
+        args.token = "-"  # noqa: S105 - "-" means stdin, not a password
     # Whitespace around the token (a pipe's newline) is trimmed by inspect and said in the report.
-    text = sys.stdin.read() if args.token == "-" else args.token  # noqa: S105 - "-" is stdin
+    if args.token == "-":  # noqa: S105 - "-" means stdin, not a password
+        text, har = sys.stdin.read(), args.har
+    else:
+        text, har = _token_or_file(args.token, args.har)
     if not 0 <= args.leeway <= 86400:
         raise UsageError("--leeway is seconds between 0 and 86400")
     expect = Expectations(
@@ -179,8 +199,10 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         required=tuple(args.require),
         thresholds=_thresholds(args.max_lifetime),
     )
-    report = _service().inspect(
-        text,
+    from jwtdesk.cli.inspect_all import document, print_inspection
+
+    result = _service().inspect_all(
+        _extraction(text, har),
         keysets=args.keyset,
         key_files=args.key_file,
         secret_file=args.secret_file,
@@ -191,12 +213,64 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         from jwtdesk.services.revocation import revocation_row, with_row
 
         svc = revocation_service()
-        report = with_row(report, revocation_row(svc, svc.target(args.connection), text))
+        target = svc.target(args.connection)
+        rows = [revocation_row(svc, target, tr.found.token) for tr in result.reports]
+        reports = (
+            tr._replace(report=with_row(tr.report, row))
+            for tr, row in zip(result.reports, rows, strict=True)
+        )
+        result = result._replace(reports=tuple(reports))
     if args.json:
-        out.emit_json(report_json(report))
+        out.emit_json(document(result, args.reveal))
     else:
-        print_report(report)
-    return 0 if report.valid else 1
+        print_inspection(result, args.reveal)
+    return 0 if result.valid else 1
+
+
+def _token_or_file(value: str | None, har: str | None) -> tuple[str | None, str | None]:
+    """(text, HAR path): the argument itself, or the text of the file it names; a HAR file
+    (by its .har name or its JSON start) is read as a stream like --har."""
+    from pathlib import Path
+
+    from jwtdesk.core.extract import looks_like_token
+    from jwtdesk.services.tokens import is_har, read_token_file
+
+    if value is None or looks_like_token(value.strip()) or "\n" in value or len(value) > 4096:
+        return value, har
+    try:
+        with Path(value).open("rb") as fh:
+            head = fh.read(4096)
+    except (OSError, ValueError):
+        return value, har  # not a file: the text itself
+    if not is_har(value, head):
+        return read_token_file(value), har
+    if har is not None:
+        raise _usage("give one HAR file: as the argument or with --har, not both")
+    return None, value
+
+
+def _usage(message: str) -> Exception:
+    from jwtdesk.core.errors import UsageError
+
+    return UsageError(message)
+
+
+def _extraction(text: str | None, har: str | None) -> Any:
+    import dataclasses
+
+    from jwtdesk.core.extract import Extraction, Found, Source, extract_all
+    from jwtdesk.services.tokens import read_har
+
+    found = extract_all(text) if text is not None else Extraction(())
+    if har is None:
+        if text is not None and not found.found and not found.writes:  # blank: say what is wrong
+            whole = Source("raw", "the text as pasted", 0, len(text))
+            return Extraction((Found(text.strip(), (whole,)),), raw=True, given=text)
+        return found
+    scanned = read_har(har)
+    if text is None or not found.found:
+        return scanned
+    return dataclasses.replace(scanned, found=found.found + scanned.found, writes=found.writes)
 
 
 def _thresholds(items: Sequence[str]) -> Any:

@@ -74,6 +74,36 @@ class LintContext:
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 # fmt: off
+# Judged from where a token was found (a header, cookie, URL, code or HAR), not from the token.
+TRANSPORT_RULES: tuple[Rule, ...] = (
+    Rule("token-over-http", _E, "The token travelled over plain http://, readable on the path.",
+         "RFC 6750 §5.3; RFC 8725 §3.1"),
+    Rule("token-in-url", _W, "The token is in a URL, so it leaks into logs, history and Referer.",
+         "RFC 6750 §2.3, §5.3; RFC 9700 §4.3.2"),
+    Rule("cookie-no-httponly", _W, "The token cookie lacks HttpOnly, so scripts can read it.",
+         "RFC 6265 §4.1.2.6; OWASP Session Management Cheat Sheet"),
+    Rule("cookie-no-secure", _W, "The token cookie lacks Secure, so it is also sent over http.",
+         "RFC 6265 §4.1.2.5"),
+    Rule("cookie-no-samesite", _W,
+         "The token cookie has no SameSite, or SameSite=None without Secure.",
+         "draft-ietf-httpbis-rfc6265bis §4.1.2.7"),
+    Rule("cookie-outlives-token", _W, "The cookie's Max-Age or Expires outlasts the token's exp.",
+         "RFC 6265 §5.2.1, §5.2.2; RFC 7519 §4.1.4"),
+    Rule("refresh-token-readable-by-js", _E,
+         "A refresh token is readable by JavaScript (cookie without HttpOnly, or web storage).",
+         "RFC 9700 §4.14; OWASP JWT Cheat Sheet: token storage"),
+    Rule("token-in-web-storage", _W,
+         "Code writes a token to localStorage or sessionStorage, readable by any script.",
+         "OWASP HTML5 Security Cheat Sheet: Local Storage"),
+    Rule("missing-hsts", _W,
+         "A response sets a token cookie on a site without Strict-Transport-Security.",
+         "RFC 6797 §5, §7.1"),
+    Rule("token-sent-to-several-hosts", _W, "The same token was sent to more than one host.",
+         "RFC 8725 §3.9; RFC 6750 §5.2"),
+)
+# fmt: on
+TRANSPORT_RULE_IDS = frozenset(r.id for r in TRANSPORT_RULES)
+# fmt: off
 CATALOGUE: tuple[Rule, ...] = (
     # Parser defects, reported by jwtdesk.core.jose with the same ids.
     Rule("malformed", _E, "The token does not decode as a compact JWS.", "RFC 7515 §7.1"),
@@ -130,6 +160,8 @@ CATALOGUE: tuple[Rule, ...] = (
          "RFC 7519 §4.1.7"),
     Rule("sensitive-claim", _W, "The payload, readable by anyone, holds sensitive data.",
          "RFC 7519 §12"),
+    # Transport and storage: where the token travelled (jwtdesk.core.lint_transport).
+    *TRANSPORT_RULES,
 )
 # fmt: on
 _BY_ID = {r.id: r for r in CATALOGUE}

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from jwtdesk.core.errors import JwtdeskError
 
@@ -62,7 +62,10 @@ class TaskRunner(QObject):
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[OnDone, OnError | None]] = {}
         self._running = 0
-        self._completed.connect(self._on_completed)
+        # Queued even when emitted on the GUI thread: a future that finishes before
+        # add_done_callback runs its callback right there, and a direct call would then finish
+        # the task inside run(), before the caller has its Task (seen under load).
+        self._completed.connect(self._on_completed, Qt.ConnectionType.QueuedConnection)
 
     def run(
         self,

@@ -5,14 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from jwtdesk.core import inspect as inspectmod
 from jwtdesk.core import keyfile, tokens
 from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.extract import Extraction, Found
 from jwtdesk.core.keyfile import Candidate
+from jwtdesk.core.lint import Finding
 from jwtdesk.services.keys import KeyService, utcnow
 
 MAX_KEY_FILE = 1 << 20
+MAX_TOKEN_FILE = 1 << 20  # a token file (or a saved HTTP request) is far smaller than 1 MiB
+
+
+class TokenReport(NamedTuple):
+    found: Found  # the token and every place it was seen
+    report: inspectmod.Report  # the full inspect, transport findings merged in
+
+
+class Inspection(NamedTuple):
+    """Every token of one input, inspected; ``findings`` are about the input itself (code
+    that stores tokens in web storage), not about one token."""
+
+    extraction: Extraction
+    reports: tuple[TokenReport, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.reports) and all(r.report.valid for r in self.reports)
 
 
 class TokenService:
@@ -72,6 +94,40 @@ class TokenService:
             return None, True
         return keyfile.secret(data, path), False
 
+    def candidates(
+        self,
+        keysets: Sequence[str] = (),
+        key_files: Sequence[str] = (),
+        secret_file: str | None = None,
+        expect: inspectmod.Expectations | None = None,
+    ) -> tuple[list[Candidate], inspectmod.Expectations]:
+        """The keys to verify with (read once for every token) and the expectations."""
+        expect = expect or inspectmod.Expectations()
+        candidates = self.keyset_candidates(keysets) + self.file_candidates(key_files)
+        if secret_file is not None:
+            cand, public = self.secret_candidate(secret_file)
+            if cand is not None:
+                candidates.append(cand)
+            expect = expect._replace(public_key_offered_as_secret=public)
+        if expect.at is None:
+            expect = expect._replace(at=self.clock())
+        return candidates, expect
+
+    def inspect_all(
+        self,
+        extraction: Extraction,
+        *,
+        keysets: Sequence[str] = (),
+        key_files: Sequence[str] = (),
+        secret_file: str | None = None,
+        expect: inspectmod.Expectations | None = None,
+    ) -> Inspection:
+        """The full inspect of every token found, with where it travelled judged too."""
+        from jwtdesk.core.lint_transport import storage_findings
+
+        candidates, expect = self.candidates(keysets, key_files, secret_file, expect)
+        return inspect_extraction(extraction, candidates, expect, storage_findings)
+
     def inspect(
         self,
         token: str,
@@ -103,3 +159,86 @@ def read_limited(path: str, what: str) -> bytes:
     if len(data) > MAX_KEY_FILE:
         raise InvalidInput(f"the {what} {path} is over 1 MiB; is it the right file?")
     return data
+
+
+def inspect_extraction(
+    extraction: Extraction,
+    candidates: Sequence[Candidate],
+    expect: inspectmod.Expectations,
+    code_findings: Callable[..., list[Finding]] | None = None,
+) -> Inspection:
+    from jwtdesk.core.lint_transport import with_transport
+
+    # A bare token goes to inspect as given, so that trimming it is said (issue 12).
+    given = extraction.given if len(extraction.found) == 1 else None
+    reports = tuple(
+        TokenReport(
+            found,
+            with_transport(
+                inspectmod.inspect(given or found.token, candidates, expect),
+                found,
+                extraction,
+                expect.preset,
+            ),
+        )
+        for found in extraction.found
+    )
+    findings = tuple(code_findings(extraction.writes)) if code_findings else ()
+    return Inspection(extraction, reports, findings)
+
+
+def is_har(path: str, head: bytes) -> bool:
+    """A HAR by its name, or by a JSON start naming "log" (a HAR saved as .json)."""
+    if path.lower().endswith(".har"):
+        return True
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return text.startswith(b"{") and b'"log"' in head[:4096]
+
+
+def read_har(path: str) -> Extraction:
+    """Every token in a HAR file, read as a stream (bounded memory, any size). Errors name
+    the file, never its content; nothing found is written anywhere."""
+    from jwtdesk.core import har
+
+    name = Path(path).name
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as fh:
+            return har.scan(fh.read, name)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(f"cannot read {name}: {reason}; give a readable HAR file") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name} is not UTF-8 text, so not a HAR file; {har.FIX}") from None
+
+
+def read_token_file(path: str) -> str:
+    """The text of a file holding a token (or a header, request, code): UTF-8 text of at most
+    1 MiB. Errors name the file, never its content."""
+    name = Path(path).name
+    try:
+        with Path(path).open("rb") as fh:
+            data = fh.read(MAX_TOKEN_FILE + 1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(f"cannot read {name}: {reason}; drop a readable file") from None
+    if len(data) > MAX_TOKEN_FILE:
+        raise InvalidInput(f"{name} is larger than 1 MiB: drop or paste just the token")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{name} is not UTF-8 text: drop a text file with the token") from None
+
+
+def read_input(path: str) -> tuple[str, Extraction | None]:
+    """A dropped or named file: ("", the HAR's tokens) for a HAR, else (its text, None)."""
+    try:
+        with Path(path).open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidInput(
+            f"cannot read {Path(path).name}: {reason}; drop a readable file"
+        ) from None
+    if is_har(path, head):
+        return "", read_har(path)
+    return read_token_file(path), None

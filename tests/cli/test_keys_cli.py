@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
@@ -171,3 +172,34 @@ def test_doctor_on_a_healthy_store(
     assert doc["backend"] == "keyring.backends.SecretService.Keyring"
     assert doc["backend_state"] == "ok" and doc["healthy"] is True
     assert doc["index"] == str(home / "index.json") and doc["versions"] == 1
+
+
+def test_a_kid_that_starts_with_a_dash_is_a_value_not_an_option(
+    real_service: KeyService, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One thumbprint in 64 starts with "-": `--kid -Xy…` must reach the command as the kid."""
+    run(capsys, "keys", "new", "dash", "--alg", "HS256")
+    run(capsys, "keys", "rotate", "dash")
+    prev = real_service.get("dash").previous
+    assert prev is not None
+    seen: list[str] = []
+    from jwtdesk.cli import keys as keys_cli
+
+    def spy(args: Any) -> int:
+        seen.append(args.kid)
+        return 0
+
+    monkeypatch.setattr(keys_cli, "cmd_retire", spy)
+    assert run(capsys, "keys", "retire", "dash", "--kid", "-" + prev.kid[1:])[0] == 0
+    assert seen == ["-" + prev.kid[1:]]
+
+
+def test_only_kid_values_are_joined_and_nothing_after_a_double_dash() -> None:
+    from jwtdesk.cli import _join_dash_values
+
+    assert _join_dash_values(["keys", "retire", "a", "--kid", "-x"]) == [
+        "keys", "retire", "a", "--kid=-x",
+    ]  # fmt: skip
+    assert _join_dash_values(["--kid", "abc", "--json"]) == ["--kid", "abc", "--json"]
+    assert _join_dash_values(["x", "--", "--kid", "-y"]) == ["x", "--", "--kid", "-y"]
+    assert _join_dash_values(["--kid"]) == ["--kid"]

@@ -69,3 +69,25 @@ def test_no_thread_until_the_first_task_and_none_after_shutdown() -> None:
         assert "shut down" in str(exc)
     else:  # pragma: no cover - the assertion below reports it
         raise AssertionError("a shut-down runner accepted work")
+
+
+def test_a_task_that_finishes_before_run_returns_still_reports_later(qtbot: QtBot) -> None:
+    """Under load the worker can finish before add_done_callback: the callback then runs on
+    the GUI thread at once. The result must still arrive through the event loop, after run()
+    has returned the Task, never inside run()."""
+    from concurrent.futures import Future
+
+    class Immediate:
+        def submit(self, fn: object) -> Future[object]:
+            future: Future[object] = Future()
+            future.set_result(fn())  # type: ignore[operator]
+            return future
+
+    runner = TaskRunner()
+    runner._executor = Immediate  # type: ignore[assignment,method-assign]
+    seen: list[int] = []
+    task = runner.run(lambda: 7, seen.append, label="fast")
+    assert runner.busy and not task.finished and seen == []
+    qtbot.waitUntil(lambda: seen == [7], timeout=5000)
+    assert task.finished and not runner.busy
+    runner.shutdown()

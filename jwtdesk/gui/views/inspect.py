@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -30,10 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.extract import Extraction, Found
 from jwtdesk.core.inspect import Check, Report, inspect
+from jwtdesk.core.lint_transport import storage_findings, with_transport
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.extract import Extracted, extract, read_token_file
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
 from jwtdesk.gui.tokenview import (
     LifetimeBar,
@@ -41,24 +40,26 @@ from jwtdesk.gui.tokenview import (
     SegmentLegend,
     Span,
     monospace_edit,
-    span_of,
 )
 from jwtdesk.gui.views.inspect_findings import FindingsView
 from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel, TokenEdit
 from jwtdesk.gui.views.inspect_keys import CandidateSource
 from jwtdesk.gui.views.inspect_revocation import RevocationChecker
+from jwtdesk.gui.views.inspect_slots import SourcesSlots
+from jwtdesk.gui.views.inspect_sources import SourcesPanel, TokenPicker, describe
 from jwtdesk.gui.views.inspect_text import Lifetime, json_text
 from jwtdesk.gui.views.inspect_verdict import VerdictLabel, adjusted_checks, keys_status
 from jwtdesk.gui.widgets.banner import Banner
 
 EMPTY_TEXT = (
-    "Paste a token (Ctrl+L) — or a whole Authorization: Bearer line, a Cookie header, or a URL "
-    "with a token parameter — or drop a file holding one. It is decoded, verified and linted "
-    "as you type."
+    "Paste a token (Ctrl+L) — or a whole Authorization: Bearer line, a Cookie or Set-Cookie "
+    "header, a URL, a curl command, an HTTP request or response, or code — or drop a file "
+    "holding one, or a browser's .har file. It is decoded, verified and linted as you type, "
+    "and so is how it travelled."
 )
 
 
-class InspectView(QWidget):
+class InspectView(SourcesSlots, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -67,7 +68,9 @@ class InspectView(QWidget):
         self.claims_model = ClaimsModel(self)
         self.findings_model = FindingsModel(self)
         self.report: Report | None = None
-        self.extracted: Extracted | None = None
+        self.extracted: Found | None = None  # the token inspected and where it was seen
+        self.extraction: Extraction | None = None  # everything found in the current input
+        self.picker = TokenPicker()  # which token of the input (or a dropped HAR) is inspected
         self._json_key: tuple[bytes | None, bytes | None] | None = None
         self._shown_text = ""
         self._build_inputs()
@@ -89,11 +92,11 @@ class InspectView(QWidget):
         self.token_edit.setPlaceholderText(EMPTY_TEXT)
         self.token_edit.setAccessibleName("Token to inspect")
         self.token_edit.setTabChangesFocus(True)
-        self._extract_memo: tuple[str, Extracted | None] = ("", None)
         self.highlighter = SegmentHighlighter(self.token_edit, self._locate)
         self.extracted_label = QLabel()
         self.extracted_label.setWordWrap(True)
         self.extracted_label.setAccessibleName("Where the token was found")
+        self.sources_panel = SourcesPanel()
         self.legend = SegmentLegend()
         self.keys_panel = KeysPanel()
         self.expect_form = ExpectationsForm()
@@ -143,6 +146,7 @@ class InspectView(QWidget):
         for widget in (self.extracted_label, self.legend, self.keys_panel, self.expect_form):
             lv.addWidget(widget)
         lv.addWidget(self.revocation.widget)
+        lv.insertWidget(lv.indexOf(self.extracted_label) + 1, self.sources_panel, 1)
         top = QWidget()
         tv = QVBoxLayout(top)
         tv.setContentsMargins(0, 0, 0, 0)
@@ -192,6 +196,8 @@ class InspectView(QWidget):
     def _connect(self) -> None:
         self.token_edit.textChanged.connect(self.on_token_edit_text_changed)
         self.token_edit.file_dropped.connect(self.on_token_edit_file_dropped)
+        self.sources_panel.token_chosen.connect(self.on_sources_panel_token_chosen)
+        self.sources_panel.closed.connect(self.on_sources_panel_closed)
         self.expect_form.expectations_changed.connect(self.on_expect_form_expectations_changed)
         self.source.candidates_changed.connect(self.on_source_candidates_changed)
         self.keys_panel.keysets_toggled.connect(self.on_keys_panel_keysets_toggled)
@@ -222,28 +228,29 @@ class InspectView(QWidget):
 
     # -- the live update --------------------------------------------------------------------
 
-    def _extract(self, text: str) -> Extracted | None:
-        if text != self._extract_memo[0]:
-            self._extract_memo = (text, extract(text))
-        return self._extract_memo[1]
-
     def _locate(self, text: str) -> Span | None:
-        found = self._extract(text)
-        return span_of(text[found.start : found.end], found.start) if found else None
+        return self.picker.locate(text)
 
     def refresh(self) -> None:
         """Extract, inspect with the cached keys, and show: what every keystroke runs."""
         text = self.token_edit.toPlainText()
-        found = self._extract(text)
-        self.extracted = found
+        extraction, found = self.picker.current(text)
+        self.extraction, self.extracted = extraction, found
+        self.sources_panel.show_for(self.picker.har, extraction, found)
         if found is None:
             self._show_empty()
+            if extraction.writes:
+                self._show_code_findings(extraction)
             return
-        self._show_extracted(found, trimmed=found.end - found.start < len(text))
+        self._show_extracted(found, extraction, trimmed=len(found.token) < len(text))
         expect = self.expect_form.expectations()
         if expect.at is None:
             expect = expect._replace(at=datetime.now(UTC))
         report = inspect(found.token, self.source.candidates(), expect)
+        report = with_transport(report, found, extraction, expect.preset)
+        code = storage_findings(extraction.writes)
+        if code:
+            report = report._replace(findings=(*report.findings, *code))
         row = self.revocation.row_for(found.token)
         if row is not None:  # a connection is chosen: is the token revoked there?
             from jwtdesk.services.revocation import with_row
@@ -270,15 +277,16 @@ class InspectView(QWidget):
         self.json_view.clear()
         self._show_keys_status()
 
-    def _show_extracted(self, found: Extracted, *, trimmed: bool) -> None:
-        if found.wrapped:
-            where = f"characters {found.start + 1} to {found.end}"
-            self.extracted_label.setText(f"Token taken from {found.source} ({where}).")
+    def _show_extracted(self, found: Found, extraction: Extraction, *, trimmed: bool) -> None:
+        index = extraction.found.index(found)
+        wrapped = found.source.wrapped or len(extraction.found) > 1
+        if wrapped:
+            self.extracted_label.setText(describe(found, extraction, index))
         elif trimmed:  # issue 12: the trim is input handling, and said
             self.extracted_label.setText(
                 "The whitespace around the pasted token was trimmed: it is not part of the token."
             )
-        self.extracted_label.setVisible(found.wrapped or trimmed)
+        self.extracted_label.setVisible(wrapped or trimmed)
         self.legend.set_segments(found.token.split(".") if found.token.count(".") < 9 else ())
 
     def _show_report(self, report: Report, checks: tuple[Check, ...], note: str | None) -> None:
@@ -294,7 +302,9 @@ class InspectView(QWidget):
         )
         self.findings_model.set_findings(report.findings)
         count = len(report.findings)
-        self.findings_title.setText(f"Findings ({count})" if count else "Findings")
+        travel = sum(f.location == "transport" for f in report.findings)
+        about = f", {travel} on how it travelled" if travel else ""
+        self.findings_title.setText(f"Findings ({count}{about})" if count else "Findings")
         self.findings_view.placeholder = "No findings: nothing to warn about."
         self.lifetime_bar.set_lifetime(
             Lifetime.from_claims(
@@ -351,17 +361,6 @@ class InspectView(QWidget):
         if text != self._shown_text:  # re-colouring emits textChanged with the same text
             self._shown_text = text
             self.refresh()
-
-    def on_token_edit_file_dropped(self, path: str) -> None:
-        """A dropped file: read in the TaskRunner, then inspected as if pasted."""
-
-        def failed(exc: JwtdeskError) -> None:
-            self.banner.show_error(str(exc))
-
-        self.banner.hide()
-        self.ctx.runner.run(
-            partial(read_token_file, path), self.set_token, failed, label="Reading the file"
-        )
 
     def on_expect_form_expectations_changed(self) -> None:
         self.refresh()

@@ -77,6 +77,9 @@ class VerdictLabel(QLabel):
     def show_empty(self) -> None:
         self._set("empty", "No token", "Paste a token (Ctrl+L) to inspect it.")
 
+    def show_code(self) -> None:
+        self._set("empty", "No token", "The pasted code stores tokens: see the findings below.")
+
     def show_report(self, report: Report, checks: tuple[Check, ...], note: str | None) -> None:
         at = report.as_of.strftime("%Y-%m-%d %H:%M:%S UTC")
         context = f"As of {at}, leeway {report.leeway.total_seconds():g} s."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jwtdesk.gui.extract import Extracted, extract, looks_like_token
+from jwtdesk.core.extract import Extracted, extract, looks_like_token
 
 JWS = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl-_"
 JWE = "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aXY.Y2lwaGVy.dGFn"
