@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from jwtdesk.core.errors import JwtdeskError
 
 if TYPE_CHECKING:
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 T = TypeVar("T")
 
@@ -82,7 +82,8 @@ class TaskRunner(QObject):
         if self._running == 1:
             self.busy_changed.emit(True)
         self.task_started.emit(label)
-        self._executor().submit(self._work, task, fn)
+        future = self._executor().submit(fn)
+        future.add_done_callback(lambda fut: self._finish(task, fut))
         return task
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -107,15 +108,9 @@ class TaskRunner(QObject):
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _work(self, task: Task, fn: Callable[[], Any]) -> None:  # worker thread
-        # The outcome is emitted here, always from the worker: a future's done-callback runs
-        # in the submitting (GUI) thread when the work ended before it was attached, and the
-        # signal would then be delivered directly, inside run(), instead of queued.
-        try:
-            result, exc = fn(), None
-        except BaseException as error:
-            result, exc = None, error
-        self._completed.emit(task, result, exc)
+    def _finish(self, task: Task, fut: Future[Any]) -> None:  # worker thread
+        exc = fut.exception()
+        self._completed.emit(task, None if exc else fut.result(), exc)
 
     @Slot(object, object, object)
     def _on_completed(self, task: Task, result: object, exc: BaseException | None) -> None:
