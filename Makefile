@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_gui.py
 	$(BIN)/python benchmarks/bench_revoke.py
+	$(BIN)/python benchmarks/bench_scan.py
 	$(BIN)/python benchmarks/bench_har.py
 	$(BIN)/python benchmarks/bench_frozen.py $(if $(wildcard dist/jwtdesk/jwtdesk),--reuse)
 

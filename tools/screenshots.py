@@ -305,6 +305,46 @@ def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> Non
         server.stop()
 
 
+def demo_repo(ctx: object) -> Path:
+    """A git repository where a stored secret was committed, then removed; and a weak one."""
+    import base64
+    import subprocess
+
+    repo = Path(os.environ["HOME"]) / "shop-api"
+    repo.mkdir(exist_ok=True)
+    secret = ctx.keys.secret("billing-refresh", action="demo")[1].reveal()  # type: ignore[attr-defined]
+    env = {**os.environ, "GIT_AUTHOR_NAME": "dev", "GIT_AUTHOR_EMAIL": "dev@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "dev", "GIT_COMMITTER_EMAIL": "dev@example.com"}
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    (repo / "k8s-secret.yaml").write_bytes(
+        b"kind: Secret\ndata:\n  REFRESH_TOKEN_SECRET: " + base64.b64encode(secret) + b"\n"
+    )
+    (repo / "settings.py").write_text('DEBUG = True\nJWT_SECRET = "changeme"\n')
+    git("add", "-A")
+    git("commit", "-qm", "deploy config")
+    (repo / "k8s-secret.yaml").unlink()
+    git("commit", "-qam", "remove the secret")
+    return repo
+
+
+def shoot_checklist(s: Shooter, window: object, ctx: object) -> None:
+    window.show_view("checklist")  # type: ignore[attr-defined]
+    view = window.view("checklist")  # type: ignore[attr-defined]
+    s.wait(300)
+    wait_until(lambda: not ctx.runner.busy and bool(view.items))  # type: ignore[attr-defined]
+    view.start_scan([demo_repo(ctx)], history=True)
+    wait_until(lambda: view.scan_result is not None)
+    s.wait(300)
+    wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+    view.select("keys-vcs")
+    s.save(window, "checklist", settle_ms=400)
+    window.show_view("keys")  # type: ignore[attr-defined]
+
+
 def demo_har(token: str, refresh: str) -> Path:
     """A small HAR 1.2 file as Chrome writes it: a login setting a refresh cookie without
     HttpOnly on a site without HSTS, an API call with the Bearer, a tracker over http."""
@@ -407,6 +447,7 @@ def main() -> int:
     ctx = window.ctx
     shoot_keys(s, window, ctx)
     shoot_views(s, window, ctx)
+    shoot_checklist(s, window, ctx)
     shoot_travel(s, window, ctx)
     shoot_dialogs(s, window)
     shoot_busy(s, window, ctx)

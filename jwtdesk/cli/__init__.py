@@ -70,6 +70,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
     from jwtdesk.cli import (
+        checklist,
         connections,
         doctor,
         emergency,
@@ -79,6 +80,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         lint,
         profiles,
         revoke,
+        scan,
         token,
     )
 
@@ -93,6 +95,8 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "revoke": revoke,
         "connections": connections,
         "emergency": emergency,
+        "scan": scan,
+        "checklist": checklist,
     }
     parser = _Parser(
         prog="jwtdesk",

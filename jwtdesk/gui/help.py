@@ -37,6 +37,11 @@ VIEWS = (
         "which key verified it, claim checks and findings.",
     ),
     ("Export", "Write keys to .env files and JWKS, and check a file for drift."),
+    (
+        "Checklist",
+        "The guides' security checklist evaluated item by item (pass, fail, unknown) with the "
+        "fix; and a leak scan of a folder and its git history for the stored keys.",
+    ),
 )
 SAFETY = (
     "Secrets show as •••••••• until revealed and hide again after 30 s, on selection change and "

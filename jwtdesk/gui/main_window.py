@@ -36,6 +36,7 @@ from jwtdesk.gui.viewlist import (
     VIEW_MODULES,
     VIEWS,
     build_view,
+    checklist_view,
     export_view,
     inspect_view,
     keys_view,
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
             "revocation": partial(revocation_view, ctx),
+            "checklist": partial(checklist_view, ctx),
         }
         self._build()
         self._make_menus()

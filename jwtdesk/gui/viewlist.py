@@ -20,6 +20,7 @@ VIEWS = (
     ("inspect", "Inspect", "inspect", "Ctrl+3"),
     ("export", "Export", "export", "Ctrl+4"),
     ("revocation", "Revocation", "revocation", "Ctrl+6"),
+    ("checklist", "Checklist", "checklist", "Ctrl+7"),
 )
 
 
@@ -66,3 +67,9 @@ def revocation_view(ctx: AppContext) -> QWidget:
     from jwtdesk.gui.views.revocation import RevocationView
 
     return RevocationView(ctx, None)
+
+
+def checklist_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.checklist import ChecklistView
+
+    return ChecklistView(ctx, None)

@@ -167,7 +167,13 @@ class ExportService:
         if not force:
             check_not_tracked(path)  # before any secret is read
         text = self.render(profile, fmt, **opts)
-        return write_export(path, text.encode("utf-8"), force=force)
+        written = write_export(path, text.encode("utf-8"), force=force)
+        from jwtdesk.store import exportrecord
+
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        fmt_name = fmt or prof.format
+        exportrecord.record(self.keys.index.home, written, prof.name, fmt_name, self.keys.clock())
+        return written
 
     # --- public keys ------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from jwtdesk.store.index import Pending
 from jwtdesk.store.redisconn import RedisClient
 
 if TYPE_CHECKING:
+    from jwtdesk.core.checklist import RevocationFacts, RevocationProbe
     from jwtdesk.core.inspect import Check, Report
 
 LIST_LIMIT = 1000
@@ -368,6 +369,19 @@ def verdict_json(v: rv.Verdict) -> dict[str, Any]:
         "rule": v.rule.value if v.rule else None,
         "checks": [{"name": c.name, "status": c.status, "reason": c.reason} for c in v.checks],
     }
+
+
+def checklist_probe(svc: RevocationService) -> RevocationProbe:
+    """The checklist's RevocationProbe: None (unknown) without a service or a connection."""
+    from jwtdesk.core.checklist import RevocationFacts
+
+    def probe(service: str | None) -> RevocationFacts | None:
+        if not service or not any(c.service == service for c in svc.connections()):
+            return None
+        h = svc.service_health(service)
+        return RevocationFacts(h.reachable, h.detail, h.sampled, len(h.without_ttl))
+
+    return probe
 
 
 def revocation_row(svc: RevocationService, target: Target, token: str) -> Check:

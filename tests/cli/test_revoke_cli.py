@@ -130,6 +130,13 @@ def test_connections_keep_the_password_in_the_keyring(
     assert row["name"] == "revoked" and row["status"] == "failed" and "blacklist" in row["reason"]
     assert run_json(capsys, *inspect)["valid"] is True  # without a connection: no row
 
+    # the checklist's revocation items use this connection (issue 15's probe)
+    real_service.create("shop-api", "HS256", service="shop")
+    _, text, _ = run(capsys, "checklist", "shop", "--json")  # 0 or 1: the other items say
+    items = {i["id"]: i for i in json.loads(text)["items"]}
+    assert items["revocation-redis"]["status"] == "pass"
+    assert items["revocation-ttl"]["status"] == "pass"
+
     run_json(capsys, "connections", "delete", "shop-prod")
     assert not real_service.vault.exists(conn.secret_id)
     assert run(capsys, "connections", "show", "shop-prod")[0] == 1

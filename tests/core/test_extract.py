@@ -161,7 +161,9 @@ def test_large_input_is_linear() -> None:
     start = time.perf_counter()
     found = extract(text)
     assert found is not None and found.token.startswith("eyJ")
-    assert time.perf_counter() - start < 0.5
+    # A guard against a quadratic (backtracking) scan, which takes minutes on this input; the
+    # bound is far above any machine's noise, not a speed goal.
+    assert time.perf_counter() - start < 20
 
 
 @pytest.mark.parametrize("suffix", ["=", "==", "+x", "/x"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -195,18 +193,16 @@ def test_copy_token_puts_it_on_the_clipboard(
     assert QGuiApplication.clipboard().text() == token
 
 
-def test_rsa_4096_signs_per_keystroke_within_budget(
-    ctx: AppContext, view: BuildView, qtbot: QtBot
-) -> None:
+def test_rsa_4096_signs_on_every_keystroke(ctx: AppContext, view: BuildView, qtbot: QtBot) -> None:
+    """Each keystroke re-signs within its key event; the time it takes is bench_gui's business
+    (no timed assertions in tests: the machines are noisy)."""
     create(ctx, "big", "RS256", Purpose.ACCESS, size=4096)
     wait_token(qtbot, view)
-    times = []
+    typed = ""
     for char in "abcdefghijklmnopqrst":
-        start = time.perf_counter()
         qtbot.keyClicks(view.form.sub_edit, char)
-        times.append(time.perf_counter() - start)
-    assert verify(ctx, view.token(), "big")["sub"] == "abcdefghijklmnopqrst"
-    assert statistics.median(times) < 0.05, times
+        typed += char
+        assert verify(ctx, view.token(), "big")["sub"] == typed
 
 
 def test_closing_the_view_while_the_key_is_read_is_harmless(ctx: AppContext, qtbot: QtBot) -> None:

@@ -28,9 +28,9 @@ from tests.keyrings import MemoryKeyring
 pytestmark = pytest.mark.secret_service
 
 
-def test_navigation_lists_the_views_with_icons(window: MainWindow) -> None:
+def test_navigation_lists_the_views_with_icons(window: MainWindow, qtbot: QtBot) -> None:
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert labels == ["Keys", "Build", "Inspect", "Export", "Revocation"]
+    assert labels == ["Keys", "Build", "Inspect", "Export", "Revocation", "Checklist"]
     assert all(not window.nav.item(i).icon().isNull() for i in range(window.nav.count()))
     press(window, "Ctrl+3")
     assert window.current_view == "inspect"
@@ -40,6 +40,10 @@ def test_navigation_lists_the_views_with_icons(window: MainWindow) -> None:
     assert window.stack.currentWidget() is window.views["revocation"]
     press(window, "Ctrl+1")
     assert window.stack.currentWidget() is window.keys_view
+    with qtbot.waitSignal(window.ctx.runner.task_finished, timeout=20_000):
+        press(window, "Ctrl+7")  # the Checklist view evaluates in the TaskRunner
+    assert window.current_view == "checklist"
+    assert window.stack.currentWidget() is window.views["checklist"]
 
 
 def test_ctrl_l_focuses_the_inspect_token_field(window: MainWindow) -> None:
