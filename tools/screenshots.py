@@ -242,9 +242,10 @@ def fill_connection(d: object) -> None:
     d.mode_combo.setCurrentText("sha256")  # type: ignore[attr-defined]
 
 
-def shoot_inspect_revoked(s: Shooter, window: object, ctx: object) -> None:
+def shoot_inspect_revoked(s: Shooter, window: object, ctx: object, token: str) -> None:
     window.show_view("inspect")  # type: ignore[attr-defined]
     inspect = window.view("inspect")  # type: ignore[attr-defined]
+    inspect.set_token(token)
     inspect.revocation.reload()
     inspect.revocation.combo.setCurrentText("billing-redis")
     wait_until(lambda: "revoked" in [c.name for c in inspect.checks_model.checks()])
@@ -300,7 +301,8 @@ def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> Non
             wait_until(lambda: dialog.outcome is not None)  # type: ignore[attr-defined]
 
         s.dialog(view, view.on_emergency_clicked, "dialog-emergency-dry-run", dry_run)
-        shoot_inspect_revoked(s, window, ctx)
+        if token:
+            shoot_inspect_revoked(s, window, ctx, token)
     finally:
         server.stop()
 
