@@ -5,8 +5,11 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 # Debian packages the tests use: a real Secret Service, a session bus, a virtual screen,
 # Redis, and the xcb libraries Qt's platform plugins load; for `make dist`: dpkg-dev
-# (dpkg-shlibdeps), desktop-file-utils, appstream (appstreamcli) and x11-utils (xwininfo).
+# (dpkg-shlibdeps), desktop-file-utils, appstream (appstreamcli) and x11-utils (xwininfo);
+# what builds the audit's C scanner: gcc, OpenSSL and Python headers (without them it falls
+# back to Python, see setup.py).
 DEBS    := gnome-keyring dbus dbus-x11 xvfb xauth redis-server libxcb-cursor0 libxkbcommon-x11-0 \
+           gcc libssl-dev python3-dev \
            libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
            libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3 \
            dpkg-dev desktop-file-utils appstream x11-utils
@@ -27,7 +30,7 @@ debs:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py jwtdesk/core/_hmacscan.c
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev,packaging]'
@@ -52,6 +55,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_export.py
 	$(BIN)/python benchmarks/bench_gui.py
 	$(BIN)/python benchmarks/bench_revoke.py
+	$(BIN)/python benchmarks/bench_audit.py
 	$(BIN)/python benchmarks/bench_scan.py
 	$(BIN)/python benchmarks/bench_har.py
 	$(BIN)/python benchmarks/bench_frozen.py $(if $(wildcard dist/jwtdesk/jwtdesk),--reuse)

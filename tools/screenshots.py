@@ -307,6 +307,33 @@ def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> Non
         server.stop()
 
 
+def shoot_audit(s: Shooter, window: object, ctx: object) -> None:
+    """Audit: a search in progress (then cancelled), and results with a found, masked secret."""
+    import jwt
+
+    window.show_view("audit")  # type: ignore[attr-defined]
+    view = window.view("audit")  # type: ignore[attr-defined]
+    home = Path(os.environ["HOME"])
+    words = home / "team-wordlist.txt"
+    words.write_text("".join(f"candidate-{i}\n" for i in range(200_000)) + "billing-jwt-2024\n")
+    weak = jwt.encode({"iss": "https://auth.example.com", "sub": "u1"}, "billing-jwt-2024")
+    strong = jwt.encode({"sub": "u2"}, os.urandom(64).hex(), algorithm="HS512")
+    view.tokens_edit.setPlainText(f"{weak}\n{strong}")
+    view.add_wordlists([str(words)])
+    view.rules_check.setChecked(True)
+    view.on_run_clicked()
+    wait_until(lambda: view.last_progress is not None and view.last_progress.tried > 0)
+    s.wait(1500)
+    s.save(window, "audit-progress", settle_ms=100)
+    view.cancel()
+    wait_until(lambda: not view.running)
+    view.rules_check.setChecked(False)
+    view.on_run_clicked()
+    wait_until(lambda: not view.running, 120_000)
+    s.save(window, "audit", settle_ms=300)
+    window.show_view("keys")  # type: ignore[attr-defined]
+
+
 def demo_repo(ctx: object) -> Path:
     """A git repository where a stored secret was committed, then removed; and a weak one."""
     import base64
@@ -449,6 +476,7 @@ def main() -> int:
     ctx = window.ctx
     shoot_keys(s, window, ctx)
     shoot_views(s, window, ctx)
+    shoot_audit(s, window, ctx)
     shoot_checklist(s, window, ctx)
     shoot_travel(s, window, ctx)
     shoot_dialogs(s, window)

@@ -70,6 +70,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The parser; sub-commands other than the one in ``argv`` get only their help line."""
     from jwtdesk.cli import (
+        audit,
         checklist,
         connections,
         doctor,
@@ -95,6 +96,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "revoke": revoke,
         "connections": connections,
         "emergency": emergency,
+        "audit": audit,
         "scan": scan,
         "checklist": checklist,
     }

@@ -2,4 +2,6 @@
 
 from jwtdesk.gui.app import main
 
-raise SystemExit(main())
+# Guarded: the audit's worker processes (spawn) import the main module under another name.
+if __name__ == "__main__":
+    raise SystemExit(main())

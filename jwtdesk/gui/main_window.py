@@ -35,6 +35,7 @@ from jwtdesk.gui.viewlist import (
     VIEW_DEPENDENCIES,
     VIEW_MODULES,
     VIEWS,
+    audit_view,
     build_view,
     checklist_view,
     export_view,
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
             "build": partial(build_view, ctx),
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
+            "audit": partial(audit_view, ctx, self.clipboard, reveal_timeout_ms),
             "revocation": partial(revocation_view, ctx),
             "checklist": partial(checklist_view, ctx),
         }

@@ -53,6 +53,7 @@ class TaskRunner(QObject):
     task_finished = Signal(str)
     busy_changed = Signal(bool)
     _completed = Signal(object, object, object)  # (Task, result, exception) — queued to GUI
+    _progressed = Signal(object, object)  # (Task, payload) — queued to GUI
 
     def __init__(self, parent: QObject | None = None, workers: int = 4) -> None:
         super().__init__(parent)
@@ -62,10 +63,12 @@ class TaskRunner(QObject):
         self._ids = itertools.count(1)
         self._callbacks: dict[int, tuple[OnDone, OnError | None]] = {}
         self._running = 0
+        self._progress: dict[int, Callable[[Any], None]] = {}
         # Queued even when emitted on the GUI thread: a future that finishes before
         # add_done_callback runs its callback right there, and a direct call would then finish
         # the task inside run(), before the caller has its Task (seen under load).
         self._completed.connect(self._on_completed, Qt.ConnectionType.QueuedConnection)
+        self._progressed.connect(self._on_progressed, Qt.ConnectionType.QueuedConnection)
 
     def run(
         self,
@@ -84,6 +87,28 @@ class TaskRunner(QObject):
         self.task_started.emit(label)
         future = self._executor().submit(fn)
         future.add_done_callback(lambda fut: self._finish(task, fut))
+        return task
+
+    def run_with_progress(
+        self,
+        fn: Callable[[Callable[[Any], None]], T],
+        on_done: Callable[[T], None],
+        on_progress: Callable[[Any], None],
+        on_error: OnError | None = None,
+        label: str = "",
+    ) -> Task:
+        """Like :meth:`run`, but ``fn`` is given a ``report(payload)`` function it may call
+        from the worker; each payload reaches ``on_progress`` on the GUI thread (queued), until
+        the task finishes or is cancelled. ``fn`` should throttle its reports (a few a second)."""
+        holder: list[Task] = []
+
+        def report(payload: Any) -> None:  # worker thread
+            if holder:
+                self._progressed.emit(holder[0], payload)
+
+        task = self.run(lambda: fn(report), on_done, on_error, label)
+        self._progress[task.ident] = on_progress
+        holder.append(task)
         return task
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -112,9 +137,16 @@ class TaskRunner(QObject):
         exc = fut.exception()
         self._completed.emit(task, None if exc else fut.result(), exc)
 
+    @Slot(object, object)
+    def _on_progressed(self, task: Task, payload: object) -> None:
+        callback = self._progress.get(task.ident)
+        if callback is not None and not task.cancelled and not task.finished:
+            callback(payload)
+
     @Slot(object, object, object)
     def _on_completed(self, task: Task, result: object, exc: BaseException | None) -> None:
         callbacks = self._callbacks.pop(task.ident, None)
+        self._progress.pop(task.ident, None)
         task.finished = True
         self._running -= 1
         self.task_finished.emit(task.label)

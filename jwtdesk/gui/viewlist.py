@@ -19,6 +19,7 @@ VIEWS = (
     ("build", "Build", "build", "Ctrl+2"),
     ("inspect", "Inspect", "inspect", "Ctrl+3"),
     ("export", "Export", "export", "Ctrl+4"),
+    ("audit", "Audit", "audit", "Ctrl+5"),
     ("revocation", "Revocation", "revocation", "Ctrl+6"),
     ("checklist", "Checklist", "checklist", "Ctrl+7"),
 )
@@ -61,6 +62,13 @@ def export_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
     from jwtdesk.gui.views.export import ExportView
 
     return ExportView(ctx, None, clipboard)
+
+
+def audit_view(ctx: AppContext, clipboard: ClipboardGuard, reveal_ms: int | None) -> QWidget:
+    from jwtdesk.gui.views.audit import AuditView
+
+    timeout = {} if reveal_ms is None else {"reveal_timeout_ms": reveal_ms}
+    return AuditView(ctx, None, clipboard, **timeout)
 
 
 def revocation_view(ctx: AppContext) -> QWidget:

@@ -42,6 +42,8 @@ def test_generated_secrets_appear_nowhere(
         ["keys", "show", "e"],
         ["keys", "rename", "o", "o2"],
         ["doctor", "--json"],
+        ["audit", "keys"],
+        ["audit", "keys", "--json"],
         ["keys", "new", "h", "--alg", "HS256"],  # an error path too
     ]
     output = []
@@ -66,3 +68,4 @@ def test_generated_secrets_appear_nowhere(
             assert secret not in text, f"a secret leaked into the {where}"
     audit = haystacks["audit"].decode().splitlines()
     assert any('"action": "rotate"' in line for line in audit)
+    assert any('"action": "audit"' in line for line in audit)
