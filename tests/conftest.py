@@ -51,3 +51,30 @@ def memory_keyring() -> MemoryKeyring:
 @pytest.fixture
 def memory_service(home: Path, memory_keyring: MemoryKeyring) -> Iterator[KeyService]:
     yield KeyService(Index(home), lambda: Vault(memory_keyring))
+
+
+# --- Redis: a real server and a real 3-master cluster for the whole session -------------
+
+
+@pytest.fixture(scope="session")
+def redis_single(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A password-protected redis-server on a free loopback port, stopped by pid."""
+    from tests import redis_servers
+
+    if not redis_servers.have_redis():
+        pytest.skip("needs redis-server and redis-cli (make test installs them)")
+    server = redis_servers.start(tmp_path_factory.mktemp("redis-single"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Three redis-server masters joined with `redis-cli --cluster create`, stopped by pid."""
+    from tests import redis_servers
+
+    if not redis_servers.have_redis():
+        pytest.skip("needs redis-server and redis-cli (make test installs them)")
+    cluster = redis_servers.start_cluster(tmp_path_factory.mktemp("redis-cluster"))
+    yield cluster
+    cluster.stop()

@@ -312,6 +312,80 @@ def shoot_operator(s: Shooter, window: object, ctx: object, retired_token: str) 
     w.show_view("keys")
 
 
+def fill_connection(d: object) -> None:
+    d.fields["name"].setText("billing-redis")  # type: ignore[attr-defined]
+    d.fields["url"].setText("rediss://redis.billing.internal:6380/0")  # type: ignore[attr-defined]
+    d.fields["service"].setText("billing")  # type: ignore[attr-defined]
+    d.fields["password"].setText("demo-password")  # type: ignore[attr-defined]
+    d.fields["ca_file"].setText("/etc/ssl/billing-ca.pem")  # type: ignore[attr-defined]
+    d.mode_combo.setCurrentText("sha256")  # type: ignore[attr-defined]
+
+
+def shoot_inspect_revoked(s: Shooter, window: object, ctx: object, token: str) -> None:
+    window.show_view("inspect")  # type: ignore[attr-defined]
+    inspect = window.view("inspect")  # type: ignore[attr-defined]
+    inspect.set_token(token)
+    inspect.revocation.reload()
+    inspect.revocation.combo.setCurrentText("billing-redis")
+    wait_until(lambda: "revoked" in [c.name for c in inspect.checks_model.checks()])
+    wait_until(lambda: not ctx.runner.busy)  # type: ignore[attr-defined]
+    inspect.checks_view.scrollToBottom()
+    s.save(window, "inspect-revoked", settle_ms=400)
+
+
+def shoot_revocation(s: Shooter, window: object, ctx: object, home: Path) -> None:
+    """The Revocation view empty, then against a throwaway redis-server on loopback (started
+    here, stopped by pid): a checked token, the entries, and the emergency dry run."""
+    import shutil
+
+    window.show_view("revocation")  # type: ignore[attr-defined]
+    view = window.view("revocation")  # type: ignore[attr-defined]
+    s.save(window, "revocation-empty", settle_ms=300)
+
+    s.dialog(view, view.on_new_clicked, "dialog-new-connection", fill_connection)
+    if shutil.which("redis-server") is None:
+        print("no redis-server: only the empty Revocation view", file=sys.stderr)
+        return
+    sys.path.insert(0, str(ROOT))
+    from jwtdesk.core.connections import Connection
+    from jwtdesk.core.secret import Secret
+    from jwtdesk.services.revocation import RevocationService
+    from tests import redis_servers
+
+    server = redis_servers.start(home / "redis")
+    try:
+        rev = RevocationService(ctx.keys)  # type: ignore[attr-defined]
+        conn = Connection(name="billing-redis", url=server.url, service="billing")
+        rev.create_connection(conn, Secret(redis_servers.PASSWORD.encode()))
+        target = rev.target("billing-redis")
+        token = demo_token(ctx)
+        rev.revoke_user(target, "user-7")
+        rev.revoke_user(target, "user-42")  # the demo token's user: void whatever its spelling
+        if token:
+            rev.revoke_token(target, token)
+        view.reload()
+        view.token_edit.setPlainText(token)
+        view.on_check_clicked()
+        wait_until(lambda: bool(view.checks_model.checks()))
+        s.save(window, "revocation", settle_ms=300)
+        view.tabs.setCurrentIndex(2)
+        view.on_list_clicked()
+        wait_until(lambda: view.entries_model.rowCount() > 0)
+        s.save(window, "revocation-entries", settle_ms=300)
+        view.tabs.setCurrentIndex(0)
+
+        def dry_run(dialog: object) -> None:
+            dialog.service_combo.setCurrentText("billing")  # type: ignore[attr-defined]
+            dialog.on_dry_button_clicked()  # type: ignore[attr-defined]
+            wait_until(lambda: dialog.outcome is not None)  # type: ignore[attr-defined]
+
+        s.dialog(view, view.on_emergency_clicked, "dialog-emergency-dry-run", dry_run)
+        if token:
+            shoot_inspect_revoked(s, window, ctx, token)
+    finally:
+        server.stop()
+
+
 def shoot_audit(s: Shooter, window: object, ctx: object) -> None:
     """Audit: a search in progress (then cancelled), and results with a found, masked secret."""
     import jwt
@@ -487,6 +561,7 @@ def main() -> int:
     shoot_dialogs(s, window)
     shoot_busy(s, window, ctx)
     shoot_operator(s, window, ctx, retired_token)
+    shoot_revocation(s, window, ctx, home)
     window.close()
     shoot_empty(s, home)
     ctx.runner.shutdown()

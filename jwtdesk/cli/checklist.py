@@ -46,8 +46,10 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     from jwtdesk.core.checklist_more import failed
     from jwtdesk.services import default_key_service
     from jwtdesk.services.checklist import run_checklist
+    from jwtdesk.services.revocation import RevocationService, checklist_probe
 
-    items = run_checklist(default_key_service(), args.service)
+    keys = default_key_service()
+    items = run_checklist(keys, args.service, checklist_probe(RevocationService(keys)))
     if args.json:
         counts = {s: sum(1 for i in items if i.status.value == s) for s in _MARK}
         out.emit_json(

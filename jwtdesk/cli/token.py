@@ -114,6 +114,11 @@ def _build_inspect(p: argparse.ArgumentParser) -> None:
         help="long-lifetime threshold, e.g. access=30m "
         "(defaults: access=60m, refresh=7d, confirmation=15m)",
     )
+    p.add_argument(
+        "--connection",
+        metavar="NAME",
+        help="also check revocation on this Redis connection (a revoked token is invalid)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.set_defaults(handler=cmd_inspect)
 
@@ -203,6 +208,18 @@ def cmd_inspect(args: argparse.Namespace) -> int:
         secret_file=args.secret_file,
         expect=expect,
     )
+    if args.connection:
+        from jwtdesk.cli.connections import revocation_service
+        from jwtdesk.services.revocation import revocation_row, with_row
+
+        svc = revocation_service()
+        target = svc.target(args.connection)
+        rows = [revocation_row(svc, target, tr.found.token) for tr in result.reports]
+        reports = (
+            tr._replace(report=with_row(tr.report, row))
+            for tr, row in zip(result.reports, rows, strict=True)
+        )
+        result = result._replace(reports=tuple(reports))
     if args.json:
         out.emit_json(document(result, args.reveal))
     else:

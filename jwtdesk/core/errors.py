@@ -56,3 +56,8 @@ class StoreCorrupt(JwtdeskError):
 
 class Cancelled(JwtdeskError):
     """The user declined a confirmation."""
+
+
+class RedisFailed(JwtdeskError):
+    """A service's Redis is down, slow, refuses the credentials or holds data jwtdesk cannot
+    read (revocation). The message names host:port, never a password or a token."""

@@ -42,6 +42,7 @@ from jwtdesk.gui.viewlist import (
     export_view,
     inspect_view,
     keys_view,
+    revocation_view,
 )
 from jwtdesk.gui.widgets.statusbar import StatusBar
 
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
             "inspect": partial(inspect_view, ctx),
             "export": partial(export_view, ctx, self.clipboard),
             "audit": partial(audit_view, ctx, self.clipboard, reveal_timeout_ms),
+            "revocation": partial(revocation_view, ctx),
             "checklist": partial(checklist_view, ctx),
         }
         self._build()

@@ -20,6 +20,7 @@ VIEWS = (
     ("inspect", "Inspect", "inspect", "Ctrl+3"),
     ("export", "Export", "export", "Ctrl+4"),
     ("audit", "Audit", "audit", "Ctrl+5"),
+    ("revocation", "Revocation", "revocation", "Ctrl+6"),
     ("checklist", "Checklist", "checklist", "Ctrl+7"),
 )
 
@@ -68,6 +69,12 @@ def audit_view(ctx: AppContext, clipboard: ClipboardGuard, reveal_ms: int | None
 
     timeout = {} if reveal_ms is None else {"reveal_timeout_ms": reveal_ms}
     return AuditView(ctx, None, clipboard, **timeout)
+
+
+def revocation_view(ctx: AppContext) -> QWidget:
+    from jwtdesk.gui.views.revocation import RevocationView
+
+    return RevocationView(ctx, None)
 
 
 def checklist_view(ctx: AppContext) -> QWidget:

@@ -22,6 +22,9 @@ class AuditEntry(NamedTuple):
     keyset: str | None
     kid: str | None
     outcome: str  # "ok" or the error class name
+    # What else the action was about, by name only: a Redis connection, a written file, a
+    # masked key (revocation and emergency entries). Never a token or a value.
+    target: str | None = None
 
 
 class AuditLog:
@@ -36,10 +39,12 @@ class AuditLog:
                 "keyset": entry.keyset,
                 "kid": entry.kid,
                 "outcome": entry.outcome,
-            },
+            }
+            | ({"target": entry.target} if entry.target is not None else {}),
             ensure_ascii=False,
         )
         try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         except OSError as exc:
             raise JwtdeskError(f"cannot open the audit log {self.path}: {exc.strerror}") from None
@@ -64,6 +69,7 @@ class AuditLog:
                         d["keyset"],
                         d["kid"],
                         d["outcome"],
+                        d.get("target"),
                     )
                 )
             except (ValueError, KeyError, TypeError):

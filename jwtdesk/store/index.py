@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from jwtdesk.core.connections import Connection
 from jwtdesk.core.errors import Conflict, JwtdeskError, NotFound, StoreCorrupt
 from jwtdesk.core.keysets import KeySet, KeyVersion, Purpose, State
 from jwtdesk.core.profiles import Binding, Profile, Source
@@ -40,6 +41,9 @@ class IndexState(NamedTuple):
     keysets: tuple[KeySet, ...] = ()
     pending: tuple[Pending, ...] = ()
     profiles: tuple[Profile, ...] = ()
+    # Redis connections (issue 14). An index written before them has none; an older jwtdesk
+    # reading a newer index ignores the member, so the schema number stays 1.
+    connections: tuple[Connection, ...] = ()
 
     def get(self, name: str) -> KeySet:
         for ks in self.keysets:
@@ -79,6 +83,23 @@ class IndexState(NamedTuple):
     def drop_profile(self, name: str) -> IndexState:
         self.profile(name)
         return self._replace(profiles=tuple(p for p in self.profiles if p.name != name))
+
+    def connection(self, name: str) -> Connection:
+        for c in self.connections:
+            if c.name == name:
+                return c
+        raise NotFound(f"no Redis connection named {name!r}; `jwtdesk connections list` shows them")
+
+    def has_connection(self, name: str) -> bool:
+        return any(c.name == name for c in self.connections)
+
+    def put_connection(self, conn: Connection) -> IndexState:
+        others = tuple(c for c in self.connections if c.name != conn.name)
+        return self._replace(connections=tuple(sorted((*others, conn), key=lambda c: c.name)))
+
+    def drop_connection(self, name: str) -> IndexState:
+        self.connection(name)
+        return self._replace(connections=tuple(c for c in self.connections if c.name != name))
 
 
 class Index:
@@ -228,7 +249,7 @@ def _profile(d: Mapping[str, Any]) -> Profile:
 
 
 def encode(state: IndexState) -> bytes:
-    doc = {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "keysets": [_keyset_json(ks) for ks in state.keysets],
         "pending": [
@@ -237,6 +258,8 @@ def encode(state: IndexState) -> bytes:
         ],
         "profiles": [_profile_json(p) for p in state.profiles],
     }
+    if state.connections:  # absent otherwise: an index without them stays byte for byte
+        doc["connections"] = [c.to_json() for c in state.connections]
     # Compact: the index is read on every `keys list`, and jq formats it for people.
     return (json.dumps(doc, separators=(",", ":"), ensure_ascii=False) + "\n").encode("utf-8")
 
@@ -303,8 +326,9 @@ def decode(raw: bytes, path: Path) -> IndexState:
             for p in doc.get("pending", [])
         )
         profiles = tuple(_profile(p) for p in doc.get("profiles", []))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        connections = tuple(Connection.from_json(c) for c in doc.get("connections", []))
+    except (KeyError, TypeError, ValueError, AttributeError, JwtdeskError) as exc:
         raise StoreCorrupt(
             f"the index {path} has a malformed entry ({exc.__class__.__name__}); {fix}"
         ) from None
-    return IndexState(keysets, pending, profiles)
+    return IndexState(keysets, pending, profiles, connections)

@@ -30,13 +30,16 @@ pytestmark = pytest.mark.secret_service
 
 def test_navigation_lists_the_views_with_icons(window: MainWindow, qtbot: QtBot) -> None:
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert labels == ["Keys", "Build", "Inspect", "Export", "Audit", "Checklist"]
+    assert labels == ["Keys", "Build", "Inspect", "Export", "Audit", "Revocation", "Checklist"]
     assert all(not window.nav.item(i).icon().isNull() for i in range(window.nav.count()))
     press(window, "Ctrl+5")
     assert window.current_view == "audit"
     press(window, "Ctrl+3")
     assert window.current_view == "inspect"
     assert window.stack.currentWidget() is window.views["inspect"]
+    press(window, "Ctrl+6")
+    assert window.current_view == "revocation"
+    assert window.stack.currentWidget() is window.views["revocation"]
     press(window, "Ctrl+1")
     assert window.stack.currentWidget() is window.keys_view
     with qtbot.waitSignal(window.ctx.runner.task_finished, timeout=20_000):

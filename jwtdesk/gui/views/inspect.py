@@ -45,6 +45,7 @@ from jwtdesk.gui.views.inspect_checks import fit_checks
 from jwtdesk.gui.views.inspect_findings import FindingsView
 from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel, TokenEdit
 from jwtdesk.gui.views.inspect_keys import CandidateSource
+from jwtdesk.gui.views.inspect_revocation import RevocationChecker
 from jwtdesk.gui.views.inspect_slots import SourcesSlots
 from jwtdesk.gui.views.inspect_sources import SourcesPanel, TokenPicker, describe
 from jwtdesk.gui.views.inspect_text import Lifetime, json_text
@@ -100,6 +101,7 @@ class InspectView(SourcesSlots, QWidget):
         self.legend = SegmentLegend()
         self.keys_panel = KeysPanel()
         self.expect_form = ExpectationsForm()
+        self.revocation = RevocationChecker(self.ctx, self)
 
     def _build_results(self) -> None:
         self.verdict = VerdictLabel()
@@ -150,6 +152,7 @@ class InspectView(SourcesSlots, QWidget):
         lv.addWidget(self.token_edit, 1)
         for widget in (self.extracted_label, self.legend, self.keys_panel, self.expect_form):
             lv.addWidget(widget)
+        lv.addWidget(self.revocation.widget)
         lv.insertWidget(lv.indexOf(self.extracted_label) + 1, self.sources_panel, 1)
         top = QWidget()
         tv = QVBoxLayout(top)
@@ -195,8 +198,8 @@ class InspectView(SourcesSlots, QWidget):
             self.token_edit, keys.keysets_list, keys.file_edit, keys.browse_button,
             keys.clear_button, keys.unlock_button, keys.retry_button, form.iss_edit,
             form.aud_edit, form.leeway_spin, form.at_edit, form.now_button, form.required_edit,
-            form.kind_combo, self.checks_view, self.tabs, self.claims_view, self.json_view,
-            self.findings_view,
+            form.kind_combo, self.revocation.combo, self.checks_view, self.tabs,
+            self.claims_view, self.json_view, self.findings_view,
         ]  # fmt: skip
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
@@ -214,6 +217,7 @@ class InspectView(SourcesSlots, QWidget):
         self.keys_panel.unlock_clicked.connect(self.on_keys_panel_unlock_clicked)
         self.keys_panel.retry_clicked.connect(self.on_keys_panel_retry_clicked)
         self.ctx.keysets_changed.connect(self.on_ctx_keysets_changed)
+        self.revocation.row_changed.connect(self.refresh)
         self.findings_view.finding_selected.connect(self.on_findings_view_finding_selected)
         self.tabs.currentChanged.connect(self.on_tabs_current_changed)
         self.claims_model.modelReset.connect(self.on_claims_model_model_reset)
@@ -259,6 +263,11 @@ class InspectView(SourcesSlots, QWidget):
         code = storage_findings(extraction.writes)
         if code:
             report = report._replace(findings=(*report.findings, *code))
+        row = self.revocation.row_for(found.token)
+        if row is not None:  # a connection is chosen: is the token revoked there?
+            from jwtdesk.services.revocation import with_row
+
+            report = with_row(report, row)
         self.report = report
         kid = report.token.header.get("kid") if report.token.header else None
         self.source.request(report.token.alg, kid)
@@ -425,6 +434,7 @@ class InspectView(SourcesSlots, QWidget):
         self._tick.start()
         if self.source.reload_index():  # keysets made or rotated elsewhere (the CLI)
             self.refresh_keysets()
+        self.revocation.reload()  # connections added in the Revocation view or the CLI
 
     def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().hideEvent(event)

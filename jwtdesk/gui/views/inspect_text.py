@@ -18,7 +18,7 @@ CHECK_TITLES = {
     "kid": "Key id (kid → key)",
     "signature": "Signature", "iss": "Issuer (iss)", "aud": "Audience (aud)",
     "exp": "Expiry (exp)", "nbf": "Not before (nbf)", "iat": "Issued at (iat)",
-    "required": "Required claims",
+    "required": "Required claims", "revoked": "Revocation (Redis)",
 }
 # fmt: on
 

@@ -85,6 +85,10 @@ class VerdictLabel(QLabel):
         context = f"As of {at}, leeway {report.leeway.total_seconds():g} s."
         failed = [c for c in checks if c.status == "failed"]
         signature = next((c for c in checks if c.name == "signature"), None)
+        waiting = next((c for c in checks if c.name == "revoked" and c.status == "skipped"), None)
+        if waiting is not None and not failed:  # never "Valid" before Redis has answered
+            self._set("unverified", f"⚠ Not yet known — revocation: {waiting.reason}", context)
+            return
         if report.valid and report.verified_by is not None:
             who = verified_by_text(report.verified_by)
             self._set("valid", f"✔ Valid — verified by {who}", context)
