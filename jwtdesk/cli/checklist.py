@@ -45,11 +45,9 @@ def item_json(item: Any) -> dict[str, Any]:
 def cmd_checklist(args: argparse.Namespace) -> int:
     from jwtdesk.core.checklist_more import failed
     from jwtdesk.services import default_key_service
-    from jwtdesk.services.checklist import run_checklist
-    from jwtdesk.services.revocation import RevocationService, checklist_probe
+    from jwtdesk.services.revocation import evaluate_checklist
 
-    keys = default_key_service()
-    items = run_checklist(keys, args.service, checklist_probe(RevocationService(keys)))
+    items = evaluate_checklist(default_key_service(), args.service)
     if args.json:
         counts = {s: sum(1 for i in items if i.status.value == s) for s in _MARK}
         out.emit_json(

@@ -25,7 +25,7 @@ from jwtdesk.store.index import Pending
 from jwtdesk.store.redisconn import RedisClient
 
 if TYPE_CHECKING:
-    from jwtdesk.core.checklist import RevocationFacts, RevocationProbe
+    from jwtdesk.core.checklist import Item, RevocationFacts, RevocationProbe
     from jwtdesk.core.inspect import Check, Report
 
 LIST_LIMIT = 1000
@@ -382,6 +382,14 @@ def checklist_probe(svc: RevocationService) -> RevocationProbe:
         return RevocationFacts(h.reachable, h.detail, h.sampled, len(h.without_ttl))
 
     return probe
+
+
+def evaluate_checklist(keys: KeyService, service: str | None) -> list[Item]:
+    """The checklist with its revocation items answered by the service's Redis connection:
+    what the CLI and the GUI both run (in the GUI, off the GUI thread)."""
+    from jwtdesk.services.checklist import run_checklist
+
+    return run_checklist(keys, service, checklist_probe(RevocationService(keys)))
 
 
 def revocation_row(svc: RevocationService, target: Target, token: str) -> Check:

@@ -131,3 +131,34 @@ def test_a_running_scan_can_be_cancelled(ctx: AppContext, qtbot: QtBot, tmp_path
     assert view.scan_result is None
     assert "cancelled" in view.banner.text and "stopped" in view.scan_summary.text()
     assert view.scan_button.isEnabled() and not view.cancel_button.isVisibleTo(view)
+
+
+@pytest.mark.redis
+def test_the_revocation_items_ask_the_services_redis(
+    ctx: AppContext, qtbot: QtBot, redis_single: object
+) -> None:
+    """The view answers the revocation items with the service's Redis connection, as the CLI
+    does (services.revocation.evaluate_checklist), not "unknown"."""
+    from jwtdesk.core.connections import Connection
+    from jwtdesk.core.keysets import Purpose
+    from jwtdesk.core.secret import Secret
+    from jwtdesk.services.revocation import RevocationService
+    from tests import redis_servers
+
+    ctx.keys.create("shop-access", "HS256", purpose=Purpose.ACCESS, service="shop")
+    rev = RevocationService(ctx.keys)
+    url = redis_single.url  # type: ignore[attr-defined]
+    rev.create_connection(
+        Connection(name="shop-redis", url=url, service="shop"),
+        Secret(redis_servers.PASSWORD.encode()),
+    )
+    with qtbot.waitSignal(ctx.runner.task_finished, timeout=20_000):
+        view = ChecklistView(ctx, None)
+        qtbot.addWidget(view)
+    view.service_box.setCurrentText("shop")
+    with qtbot.waitSignal(view.checklist_evaluated, timeout=30_000):
+        view.evaluate()
+    items = {i.id: i for i in view.items}
+    assert items["revocation-redis"].status is Status.PASS, items["revocation-redis"].reason
+    assert redis_servers.PASSWORD not in all_text(view)
+    wait_idle(qtbot, ctx)

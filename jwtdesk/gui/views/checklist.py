@@ -35,7 +35,7 @@ from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import icon
 from jwtdesk.gui.widgets.banner import Banner
-from jwtdesk.services.checklist import run_checklist
+from jwtdesk.services.revocation import evaluate_checklist
 from jwtdesk.services.scan import ScanResult, scan
 
 ALL = "All services"
@@ -185,7 +185,7 @@ class ChecklistView(QWidget):
         self.run_button.setEnabled(False)
         self.summary.setText("Evaluating…")
         self.ctx.runner.run(
-            lambda: run_checklist(self.ctx.keys, service),
+            lambda: evaluate_checklist(self.ctx.keys, service),
             self.on_evaluated,
             self.on_error,
             label="Evaluating the checklist",
