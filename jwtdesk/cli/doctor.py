@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from jwtdesk.cli import output as out
-from jwtdesk.services import default_key_service
 
 
 def register(sub: Any, argv: Sequence[str]) -> None:
@@ -33,6 +32,9 @@ def register(sub: Any, argv: Sequence[str]) -> None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    from jwtdesk.services import default_key_service  # deferred: every command builds
+    # this parser's help line, and the services cost ~16 ms to import
+
     report = default_key_service().doctor(repair=args.repair)
     checks = None
     from jwtdesk.services import selfcheck

@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from jwtdesk.core import audit, audit_rules
 from jwtdesk.core.audit_target import HMAC_BITS, TokenTarget, token_target
@@ -20,7 +21,9 @@ from jwtdesk.core.errors import JwtdeskError, SecretMissing, StoreCorrupt
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
 from jwtdesk.core.secret import Secret
 from jwtdesk.core.secret_checks import Strength, shared_groups, strength
-from jwtdesk.services.keys import KeyService
+
+if TYPE_CHECKING:  # `audit token` needs no key service: its import costs start-up
+    from jwtdesk.services.keys import KeyService
 
 
 @dataclass(frozen=True, slots=True)
