@@ -37,9 +37,10 @@ class Target:
 
     conn: Connection
     password: Secret | None = field(default=None, repr=False)
+    scripts: bool = True  # False: batches use plain pipelines, never Lua (tests compare both)
 
     def open(self) -> RedisClient:
-        return RedisClient(self.conn, self.password)
+        return RedisClient(self.conn, self.password, scripts=self.scripts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,7 @@ class RevocationService:
             items.append((key, rv.BLACKLIST_VALUE, rv.blacklist_ttl(facts.exp, now, None)))
         audited = self._audited("revoke-tokens", conn.name, f"{len(items)} tokens")
         with audited, target.open() as client:
-            client.set_many(items)
+            client.set_many(items, lambda key: rv.display_key(key, conn.schema))
         return len(items)
 
     def revoke_user(self, target: Target, user: str, before: str | None = None) -> Written:
@@ -284,6 +285,7 @@ class RevocationService:
                 [k for k in black if k is not None],
                 wanted,
                 _shown(wanted, schema),
+                lambda key: rv.display_key(key, schema),
             )
         cutoffs = {
             k: rv.parse_stored_time(v, rv.display_key(k, schema))
