@@ -186,17 +186,24 @@ class _Call:
     args: list[str]
     exists: list[int] = field(default_factory=list)  # check: indices of the EXISTS keys
     read: list[int] = field(default_factory=list)  # check: indices of the keys to GET
+    packed_keys: bytes = b""  # the keys in the protocol, kept for the next script on them
+
+    def packed(self, sha: bytes, declared: bool) -> bytes:
+        """EVALSHA sha numkeys keys… args… (``declared``) or EVALSHA sha 0 numkeys keys…
+        args… in the Redis protocol: what redis-py's packer makes, without its per-argument
+        checks (every argument here is a str)."""
+        if not self.packed_keys and self.keys:
+            self.packed_keys = _bulk(self.keys)
+        count = str(len(self.keys))
+        head = [count] if declared else ["0", count]
+        size = 2 + len(head) + len(self.keys) + len(self.args)
+        start = b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n" % (size, sha)
+        return b"".join((start, _bulk(head), self.packed_keys, _bulk(self.args)))
 
 
-def _pack(sha: bytes, keys: Sequence[str], args: Sequence[str], declared: bool) -> bytes:
-    """EVALSHA sha numkeys keys… args… (``declared``) or EVALSHA sha 0 numkeys keys… args…
-    in the Redis protocol: what redis-py's packer makes, without its per-argument checks
-    (every argument here is a str)."""
-    count = str(len(keys))
-    head = [count] if declared else ["0", count]
-    size = 2 + len(head) + len(keys) + len(args)
-    out = [b"*%d\r\n$7\r\nEVALSHA\r\n$40\r\n%s\r\n" % (size, sha)]
-    for word in (*head, *keys, *args):
+def _bulk(words: Sequence[str]) -> bytes:
+    out = []
+    for word in words:
         data = word.encode("utf-8", "surrogateescape")
         out.append(b"$%d\r\n%s\r\n" % (len(data), data))
     return b"".join(out)
@@ -365,6 +372,8 @@ class RedisClient:
         if len(calls) > 1:  # several scripts: all keys are checked before the first write
             verify = [_Call(c.node, c.keys, []) for c in calls]
             self._settle(verify, self._run(scripts["verify"], verify), name, partly=False)
+            for check, call in zip(verify, calls, strict=True):
+                call.packed_keys = check.packed_keys  # the same keys: packed once
         self._settle(calls, self._run(scripts["write"], calls), name, partly=len(calls) > 1)
 
     def _set_many_pipelined(
@@ -489,8 +498,9 @@ class RedisClient:
         return [(self.raw.get_redis_connection(node), idx) for node, idx in groups.values()]
 
     def _run(self, script: _Script, calls: Sequence[_Call]) -> list[Any]:
-        """EVALSHA each call, all of a master's calls in one write and every master's sent
-        before any reply is read (the masters work at the same time). Error replies are
+        """EVALSHA each call, each sent as soon as it is packed (Redis runs one while the
+        next is packed) and every master's sent before any reply is read (the masters work at
+        the same time). Error replies are
         returned in place. A master that lost the script (restart, SCRIPT FLUSH) gets it
         again with SCRIPT LOAD; one that cannot run it raises :class:`_NoScripts`."""
         import redis.exceptions as rx
@@ -526,10 +536,8 @@ class RedisClient:
                 pool = calls[indices[0]].node.connection_pool
                 conn = pool.get_connection()
                 taken.append((pool, conn, indices))
-                packed = b"".join(
-                    _pack(sha, calls[i].keys, calls[i].args, declared) for i in indices
-                )
-                conn.send_packed_command([packed])
+                for i in indices:
+                    conn.send_packed_command([calls[i].packed(sha, declared)], check_health=False)
             for _, conn, indices in taken:
                 for i in indices:
                     try:
