@@ -2,10 +2,12 @@
 
 Run: .venv/bin/python benchmarks/bench_revoke.py [--tokens N] [--runs R]   (also in `make bench`)
 Starts both (loopback, free ports, a password, temp dirs; stopped by pid at the end). For each:
-- revoke N tokens with RevocationService.revoke_tokens (parse each token, key, TTL = exp - now,
-  one pipeline of SET … EX … GET), beside raw redis-py pipelined SET … EX of the same keys;
+- revoke N tokens with RevocationService.revoke_tokens (parse each token, key, TTL = exp - now;
+  every key's type checked, then SET … EX, as Lua scripts of 1,000 keys per call, per master in
+  a cluster), beside raw redis-py pipelined SET … EX of the same keys;
 - check N tokens with RevocationService.check_many (the middleware's three rules: EXISTS per
-  token, GET per user and the global key), beside raw pipelined EXISTS of the same keys.
+  token, GET per user and the global key, in the same scripts), beside raw pipelined EXISTS of
+  the same keys.
 Printed: median tokens/s of R runs each, the median of the per-run ratios jwtdesk / raw (goal
 >= 0.8; the two are measured in alternation, so both see the same load) and jwtdesk's extra
 client-side cost per token. On a busy machine the ratio holds better than the rates do.
