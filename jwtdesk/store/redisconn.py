@@ -201,6 +201,14 @@ class _Call:
         return b"".join((start, _bulk(head), self.packed_keys, _bulk(self.args)))
 
 
+def _connection(pool: Any) -> Any:
+    """A connection of redis-py's pool (``release`` it after use)."""
+    try:
+        return pool.get_connection()
+    except TypeError:  # redis-py before 5.3 wants a command name (later ones warn about it)
+        return pool.get_connection("EVALSHA")
+
+
 def _bulk(words: Sequence[str]) -> bytes:
     out = []
     for word in words:
@@ -463,7 +471,7 @@ class RedisClient:
         found = [False] * n
         values: list[str | None] = [None] * len(read)
         for call, reply in zip(calls, replies, strict=True):
-            if len(call.exists) == n:
+            if len(call.exists) == n == len(reply[0]):  # one call holds them all
                 found = [bit == "1" for bit in reply[0]]
             else:
                 for i, bit in zip(call.exists, reply[0], strict=True):
@@ -500,9 +508,9 @@ class RedisClient:
     def _run(self, script: _Script, calls: Sequence[_Call]) -> list[Any]:
         """EVALSHA each call, each sent as soon as it is packed (Redis runs one while the
         next is packed) and every master's sent before any reply is read (the masters work at
-        the same time). Error replies are
-        returned in place. A master that lost the script (restart, SCRIPT FLUSH) gets it
-        again with SCRIPT LOAD; one that cannot run it raises :class:`_NoScripts`."""
+        the same time). Error replies are returned in place. A master that lost the script
+        (restart, SCRIPT FLUSH) gets it again with SCRIPT LOAD; one that cannot run it
+        raises :class:`_NoScripts`."""
         import redis.exceptions as rx
 
         replies: list[Any] = [None] * len(calls)
@@ -534,7 +542,7 @@ class RedisClient:
         try:
             for indices in by_node.values():
                 pool = calls[indices[0]].node.connection_pool
-                conn = pool.get_connection()
+                conn = _connection(pool)
                 taken.append((pool, conn, indices))
                 for i in indices:
                     conn.send_packed_command([calls[i].packed(sha, declared)], check_health=False)
