@@ -253,7 +253,7 @@ def stalls() -> None:
 
     from jwtdesk.core.keysets import Purpose
     from jwtdesk.gui.app import create
-    from jwtdesk.gui.views.dialogs import NewKeyset
+    from jwtdesk.gui.views.keys.dialogs import NewKeyset
 
     app, window = create(["jwtdesk"])
     window.resize(1280, 820)

@@ -222,7 +222,7 @@ def shoot_dialogs(s: Shooter, window: object) -> None:
 
 def shoot_busy(s: Shooter, window: object, ctx: object) -> None:
     from jwtdesk.core.keysets import Purpose
-    from jwtdesk.gui.views.dialogs import NewKeyset
+    from jwtdesk.gui.views.keys.dialogs import NewKeyset
 
     view = window.keys_view  # type: ignore[attr-defined]
     req = NewKeyset("big-rsa", "RS256", 4096, "demo", "dev", Purpose.ACCESS, timedelta(days=90), "")

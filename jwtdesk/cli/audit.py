@@ -17,7 +17,7 @@ from jwtdesk.cli import output as out
 
 if TYPE_CHECKING:
     from jwtdesk.core.audit import Progress
-    from jwtdesk.services.audit import AuditOptions, Result
+    from jwtdesk.services.audit import AuditOptions, Flag, Result
 
 _HELP = {"-h", "--help"}
 EXIT = """exit codes:
@@ -209,17 +209,20 @@ def _text(r: Result, reveal: bool) -> str:
     else:
         state = "cancelled after" if r.cancelled else "not found in"
         line = f"{name}: {state} {speed}"
-    flags = []
-    if r.strength is not None and r.strength.low:
-        flags.append(f"low entropy: at most {r.strength.bits:.0f} bits ({r.strength.alphabet})")
-    if r.strength is not None and r.strength.common:
-        flags.append("a published secret")
-    if r.shared_with:
-        flags.append("same secret as " + ", ".join(r.shared_with))
-    skipped = ", ".join(f"{n} {k}" for k, n in r.skipped.items() if n and k != "crlf")
-    if skipped:
-        flags.append(f"skipped lines: {skipped}")
+    flags = [_flag_text(r, flag) for flag in r.flags()]
     return "\n  ".join([line, *flags])
+
+
+def _flag_text(r: Result, flag: Flag) -> str:
+    from jwtdesk.services.audit import Flag  # loaded by the run that made ``r``
+
+    if flag is Flag.LOW_ENTROPY and r.strength is not None:
+        return f"low entropy: at most {r.strength.bits:.0f} bits ({r.strength.alphabet})"
+    if flag is Flag.PUBLISHED:
+        return "a published secret"
+    if flag is Flag.SHARED:
+        return "same secret as " + ", ".join(r.shared_with)
+    return "skipped lines: " + ", ".join(f"{n} {k}" for k, n in r.skipped_lines.items())
 
 
 class _Meter:

@@ -47,7 +47,7 @@ from jwtdesk.gui.viewlist import (
 from jwtdesk.gui.widgets.statusbar import StatusBar
 
 if TYPE_CHECKING:
-    from jwtdesk.gui.views.keys import KeysView
+    from jwtdesk.gui.views.keys.view import KeysView
     from jwtdesk.gui.widgets.banner import Banner
 
 # Start-up: what runs before the first paint does not touch ``QtCore.Qt``. Its first use makes

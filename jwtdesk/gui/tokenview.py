@@ -1,8 +1,8 @@
 """Small widgets shared by Inspect and Build: a token in coloured segments (header, payload,
 signature, as jwt.io shows them), a custom-painted lifetime bar, and check/severity icons.
 
-The findings list (delegate and view) is in :mod:`jwtdesk.gui.views.inspect_findings` and the
-times a lifetime bar draws (:class:`Lifetime`, Qt-free) in :mod:`jwtdesk.gui.views.inspect_text`;
+The findings list (delegate and view) is in :mod:`jwtdesk.gui.widgets.findings` and the
+times a lifetime bar draws (:class:`Lifetime`, Qt-free) in :mod:`jwtdesk.gui.models.inspect_text`;
 Build reuses both.
 """
 
@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QWidget
 
-from jwtdesk.gui.views.inspect_text import Lifetime
+from jwtdesk.gui.models.inspect_text import Lifetime
 
 # jwt.io's colours, readable on light and dark palettes; JWE's extra segments get two more.
 SEGMENT_COLOURS = ("#fb015b", "#d63aff", "#00b9f1", "#f5a623", "#2bb673")

@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.views.dialogs import ConfirmDialog
+from jwtdesk.gui.widgets.dialogs import ConfirmDialog
 
 
 class UnlockDialog(ConfirmDialog):

@@ -25,14 +25,14 @@ VIEWS = (
 )
 
 
-VIEW_MODULES = {key: f"jwtdesk.gui.views.{key}" for key, *_ in VIEWS}
+VIEW_MODULES = {key: f"jwtdesk.gui.views.{key}.view" for key, *_ in VIEWS}
 VIEW_DEPENDENCIES = {
     "keys": (
         "jwtdesk.gui.widgets.badge",
         "jwtdesk.services",
         "jwtdesk.gui.models.keys",
-        "jwtdesk.gui.views.key_details",
-        "jwtdesk.gui.views.key_actions",
+        "jwtdesk.gui.views.keys.details",
+        "jwtdesk.gui.views.keys.actions",
     ),
 }
 
@@ -40,44 +40,44 @@ VIEW_DEPENDENCIES = {
 def keys_view(
     ctx: AppContext, clipboard: ClipboardGuard, reveal_ms: int | None, load: Callable[[], bool]
 ) -> QWidget:
-    from jwtdesk.gui.views.keys import KeysView
+    from jwtdesk.gui.views.keys.view import KeysView
 
     timeout = {} if reveal_ms is None else {"reveal_timeout_ms": reveal_ms}
     return KeysView(ctx, None, clipboard, load=load(), **timeout)
 
 
 def build_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
-    from jwtdesk.gui.views.build import BuildView
+    from jwtdesk.gui.views.build.view import BuildView
 
     return BuildView(ctx, None, clipboard)
 
 
 def inspect_view(ctx: AppContext) -> QWidget:
-    from jwtdesk.gui.views.inspect import InspectView
+    from jwtdesk.gui.views.inspect.view import InspectView
 
     return InspectView(ctx, None)
 
 
 def export_view(ctx: AppContext, clipboard: ClipboardGuard) -> QWidget:
-    from jwtdesk.gui.views.export import ExportView
+    from jwtdesk.gui.views.export.view import ExportView
 
     return ExportView(ctx, None, clipboard)
 
 
 def audit_view(ctx: AppContext, clipboard: ClipboardGuard, reveal_ms: int | None) -> QWidget:
-    from jwtdesk.gui.views.audit import AuditView
+    from jwtdesk.gui.views.audit.view import AuditView
 
     timeout = {} if reveal_ms is None else {"reveal_timeout_ms": reveal_ms}
     return AuditView(ctx, None, clipboard, **timeout)
 
 
 def revocation_view(ctx: AppContext) -> QWidget:
-    from jwtdesk.gui.views.revocation import RevocationView
+    from jwtdesk.gui.views.revocation.view import RevocationView
 
     return RevocationView(ctx, None)
 
 
 def checklist_view(ctx: AppContext) -> QWidget:
-    from jwtdesk.gui.views.checklist import ChecklistView
+    from jwtdesk.gui.views.checklist.view import ChecklistView
 
     return ChecklistView(ctx, None)

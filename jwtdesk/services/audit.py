@@ -8,6 +8,7 @@ is built that anyone could see or reuse.
 
 from __future__ import annotations
 
+import enum
 import hmac
 import os
 import threading
@@ -62,6 +63,33 @@ class Result:
     def flagged(self) -> bool:
         low = self.strength is not None and (self.strength.low or self.strength.common)
         return self.found or low or bool(self.shared_with)
+
+    @property
+    def skipped_lines(self) -> dict[str, int]:
+        """Skipped wordlist lines by kind; CRLF lines are tried (without the CR), so not said."""
+        return {kind: n for kind, n in self.skipped.items() if n and kind != "crlf"}
+
+    def flags(self) -> list[Flag]:
+        """What a front end shows under the verdict, as data: each words it its own way."""
+        out: list[Flag] = []
+        if self.strength is not None and self.strength.low:
+            out.append(Flag.LOW_ENTROPY)
+        if self.strength is not None and self.strength.common:
+            out.append(Flag.PUBLISHED)
+        if self.shared_with:
+            out.append(Flag.SHARED)
+        if self.skipped_lines:
+            out.append(Flag.SKIPPED_LINES)
+        return out
+
+
+class Flag(enum.Enum):
+    """A remark on a result beside found / not found (details are on the Result)."""
+
+    LOW_ENTROPY = "low-entropy"  # Result.strength.bits / .alphabet
+    PUBLISHED = "published"  # the secret is in a published list
+    SHARED = "shared"  # Result.shared_with
+    SKIPPED_LINES = "skipped-lines"  # Result.skipped_lines
 
 
 OnProgress = Callable[[str, audit.Progress], None]  # (label of what is searched, progress)

@@ -11,8 +11,8 @@ from jwtdesk.core.keysets import Purpose
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.main_window import MainWindow
 from jwtdesk.gui.models.keys import Role
-from jwtdesk.gui.views.key_actions import KeyActions
-from jwtdesk.gui.views.keys import KeysView
+from jwtdesk.gui.views.keys.actions import KeyActions
+from jwtdesk.gui.views.keys.view import KeysView
 
 WAIT_MS = 20_000
 

@@ -17,7 +17,7 @@ from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.main_window import MainWindow
 from jwtdesk.gui.models.audit import AuditResultsModel
 from jwtdesk.gui.viewlist import VIEWS
-from jwtdesk.gui.views.audit import AuditView
+from jwtdesk.gui.views.audit.view import AuditView
 from tests.gui.conftest import REVEAL_MS
 
 pytestmark = pytest.mark.secret_service

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from jwtdesk.core.keysets import Purpose
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.views.build import EMPTY_TEXT, BuildView
+from jwtdesk.gui.views.build.view import EMPTY_TEXT, BuildView
 
 pytestmark = pytest.mark.secret_service
 

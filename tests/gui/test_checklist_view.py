@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from jwtdesk.core.checklist import Status
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.views.checklist import ChecklistView
+from jwtdesk.gui.views.checklist.view import ChecklistView
 from tests.gui.keys_helpers import wait_idle
 
 pytestmark = pytest.mark.secret_service

@@ -17,8 +17,8 @@ from jwtdesk.core import envfile
 from jwtdesk.core.secret import MASK
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.views.export import ExportView
-from jwtdesk.gui.views.export_dialogs import NewProfileDialog
+from jwtdesk.gui.views.export.dialogs import NewProfileDialog
+from jwtdesk.gui.views.export.view import ExportView
 
 pytestmark = pytest.mark.secret_service
 

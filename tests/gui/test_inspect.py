@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from jwtdesk.core import tokens
 from jwtdesk.core.keysets import Purpose
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.views.inspect import InspectView
+from jwtdesk.gui.views.inspect.view import InspectView
 
 pytestmark = pytest.mark.secret_service
 

@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from jwtdesk.core import keyfile
 from jwtdesk.core.inspect import Expectations, inspect
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
+from jwtdesk.gui.models.inspect_text import MS_WARNING, describe_time, reference_url
 from jwtdesk.gui.tokenview import (
     SEGMENT_COLOURS,
     Lifetime,
@@ -24,7 +25,6 @@ from jwtdesk.gui.tokenview import (
     SegmentHighlighter,
     TokenDisplay,
 )
-from jwtdesk.gui.views.inspect_text import MS_WARNING, describe_time, reference_url
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 SECRET = b"k" * 32

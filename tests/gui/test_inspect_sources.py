@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from jwtdesk.core.extract import extract_all
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.views.inspect import InspectView
-from jwtdesk.gui.views.inspect_sources import FoundTokensModel, describe, short_mask
+from jwtdesk.gui.views.inspect.sources import FoundTokensModel, describe, short_mask
+from jwtdesk.gui.views.inspect.view import InspectView
 from tests.core.har_samples import ACCESS, ID_TOKEN, REFRESH, login_flow_chrome
 from tests.gui.test_inspect import drop_file, paste
 

@@ -17,14 +17,14 @@ from jwtdesk.core.keysets import Purpose, State
 from jwtdesk.core.secret import MASK
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.main_window import MainWindow
-from jwtdesk.gui.views.dialogs import (
-    ConfirmDialog,
+from jwtdesk.gui.views.keys.dialogs import (
     DeleteDialog,
     NewKeyset,
     NewKeysetDialog,
     RenameDialog,
 )
-from jwtdesk.gui.views.keys import EMPTY
+from jwtdesk.gui.views.keys.view import EMPTY
+from jwtdesk.gui.widgets.dialogs import ConfirmDialog
 from tests.gui.keys_helpers import (
     click_row,
     focused,
@@ -351,7 +351,7 @@ def test_loading_in_steps_fills_the_tree_top_down_and_ends_complete(
 ) -> None:
     """Start-up fills the tree a chunk of keysets per event-loop turn, in display order."""
     from jwtdesk.gui.clipboard import ClipboardGuard
-    from jwtdesk.gui.views.keys import KeysView
+    from jwtdesk.gui.views.keys.view import KeysView
 
     for name, service in [("b", "pay"), ("a", "pay"), ("c", "auth"), ("d", ""), ("e", "auth")]:
         ctx.keys.create(name, "HS256", service=service)

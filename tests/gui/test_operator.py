@@ -20,9 +20,9 @@ from jwtdesk.gui.models.keys import Role
 from jwtdesk.gui.preferences import DUE_SOON_KEY, IDLE_KEY, Preferences
 from jwtdesk.gui.preferences_dialog import PreferencesDialog
 from jwtdesk.gui.unlock import UnlockDialog
-from jwtdesk.gui.views.dialogs import NewKeysetDialog, RenameDialog
-from jwtdesk.gui.views.export import ExportView
-from jwtdesk.gui.views.inspect import InspectView
+from jwtdesk.gui.views.export.view import ExportView
+from jwtdesk.gui.views.inspect.view import InspectView
+from jwtdesk.gui.views.keys.dialogs import NewKeysetDialog, RenameDialog
 from jwtdesk.services.importing import ImportOptions, import_file
 from tests.gui.conftest import open_window
 from tests.gui.keys_helpers import click_row, press, seed, wait_dialog, wait_idle
@@ -371,7 +371,7 @@ def test_inspect_shows_every_check_row_and_the_times_unclipped(
 def test_export_copy_while_locked_asks_first_and_dialogs_take_typing(
     export: ExportView, ctx: AppContext, qtbot: QtBot
 ) -> None:
-    from jwtdesk.gui.views.export_dialogs import NewProfileDialog
+    from jwtdesk.gui.views.export.dialogs import NewProfileDialog
 
     export.select_profile("prod")
     export.variables_view.selectRow(0)  # JWT_SECRET_CURRENT

@@ -17,8 +17,8 @@ from jwtdesk.core.connections import Connection
 from jwtdesk.core.secret import Secret
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.main_window import MainWindow
-from jwtdesk.gui.views.revocation import RevocationView
-from jwtdesk.gui.views.revocation_dialogs import ConnectionDialog, EmergencyDialog
+from jwtdesk.gui.views.revocation.dialogs import ConnectionDialog, EmergencyDialog
+from jwtdesk.gui.views.revocation.view import RevocationView
 from jwtdesk.services.revocation import RevocationService
 from jwtdesk.store import redisconn
 from tests.redis_servers import PASSWORD
@@ -198,7 +198,7 @@ def test_navigation_entry_and_shortcut(window: MainWindow, qtbot: QtBot) -> None
 def test_inspect_gains_a_revocation_row(ctx: AppContext, qtbot: QtBot, redis: Any) -> None:
     from jwtdesk.core import tokens
     from jwtdesk.core.keysets import Purpose
-    from jwtdesk.gui.views.inspect import InspectView
+    from jwtdesk.gui.views.inspect.view import InspectView
 
     ctx.keys.create("api", "HS256", purpose=Purpose.ACCESS)
     add_connection(ctx, redis)

@@ -13,7 +13,7 @@ from jwtdesk.gui.clipboard import PASSWORD_HINT
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.main_window import MainWindow
 from jwtdesk.gui.unlock import UnlockDialog
-from jwtdesk.gui.views.dialogs import NewKeysetDialog
+from jwtdesk.gui.views.keys.dialogs import NewKeysetDialog
 from tests.gui.conftest import open_window
 from tests.gui.keys_helpers import click_row, press, seed, wait_dialog, wait_idle
 

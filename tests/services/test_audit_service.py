@@ -71,3 +71,37 @@ def test_a_secret_found_once_is_tried_on_the_next_tokens(tmp_path: Path) -> None
     for r in (second, third):
         assert r.found and r.source == "the secret of token 1" and r.tried == 1
         assert r.secret is not None and r.secret.reveal() == b"shared-service-secret"
+
+
+def test_result_flags_are_data_that_both_front_ends_word() -> None:
+    from jwtdesk.cli.audit import _text
+    from jwtdesk.core.secret_checks import Strength
+    from jwtdesk.gui.models.audit import verdict
+
+    r = svc.Result(
+        label="shop",
+        found=False,
+        secret=None,
+        source=None,
+        line=None,
+        tried=10,
+        seconds=1.0,
+        skipped={"crlf": 3, "binary": 2},
+        strength=Strength(bits=40.0, alphabet="lowercase", common=True),
+        shared_with=("billing",),
+    )
+    assert r.flags() == [
+        svc.Flag.LOW_ENTROPY,
+        svc.Flag.PUBLISHED,
+        svc.Flag.SHARED,
+        svc.Flag.SKIPPED_LINES,
+    ]
+    assert r.skipped_lines == {"binary": 2}  # CRLF lines are tried, not skipped
+    cli = _text(r, reveal=False)
+    gui = verdict(r)
+    for words in (("low entropy", "published", "billing", "2 binary"),):
+        assert all(w in cli for w in words)
+        assert all(w in gui for w in words)
+    assert "crlf" not in cli and "crlf" not in gui
+    plain = svc.Result("k", False, None, None, None, 1, 1.0, strength=Strength(300.0, "hex", False))
+    assert plain.flags() == []

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from jwtdesk.core.audit import Progress
 from jwtdesk.core.secret import MASK
-from jwtdesk.services.audit import Result
+from jwtdesk.services.audit import Flag, Result
 
 COLUMNS = ("Token / keyset", "Alg", "Verdict", "Secret", "Where", "Tried", "Rate", "Time")
 Index = QModelIndex | QPersistentModelIndex
@@ -26,16 +26,18 @@ def verdict(r: Result) -> str:
         parts.append("Cancelled")
     else:
         parts.append(f"Not found in {r.tried:,}")
-    if r.strength is not None and r.strength.low:
-        parts.append(f"low entropy ({r.strength.bits:.0f} bits)")
-    if r.strength is not None and r.strength.common:
-        parts.append("published secret")
-    if r.shared_with:
-        parts.append("shared with " + ", ".join(r.shared_with))
-    skipped = ", ".join(f"{n:,} {kind}" for kind, n in r.skipped.items() if n and kind != "crlf")
-    if skipped:
-        parts.append(f"lines skipped: {skipped}")
+    parts.extend(_flag_text(r, flag) for flag in r.flags())
     return "; ".join(parts)
+
+
+def _flag_text(r: Result, flag: Flag) -> str:
+    if flag is Flag.LOW_ENTROPY and r.strength is not None:
+        return f"low entropy ({r.strength.bits:.0f} bits)"
+    if flag is Flag.PUBLISHED:
+        return "published secret"
+    if flag is Flag.SHARED:
+        return "shared with " + ", ".join(r.shared_with)
+    return "lines skipped: " + ", ".join(f"{n:,} {k}" for k, n in r.skipped_lines.items())
 
 
 def _cell(r: Result, column: int) -> str:

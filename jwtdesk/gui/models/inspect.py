@@ -21,8 +21,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from jwtdesk.core.inspect import Check
 from jwtdesk.core.lint import Finding
-from jwtdesk.gui.tokenview import SEVERITY_COLOURS, STATUS_COLOURS, severity_icon, status_icon
-from jwtdesk.gui.views.inspect_text import (
+from jwtdesk.gui.models.inspect_text import (
     CHECK_TITLES,
     DESCRIPTIONS,
     MS_WARNING,
@@ -32,6 +31,7 @@ from jwtdesk.gui.views.inspect_text import (
     reference_url,
     value_text,
 )
+from jwtdesk.gui.tokenview import SEVERITY_COLOURS, STATUS_COLOURS, severity_icon, status_icon
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

@@ -24,8 +24,8 @@ from jwtdesk.core.keysets import KeySet, State
 from jwtdesk.gui.icons import icon
 
 if TYPE_CHECKING:
-    from jwtdesk.gui.views.dialogs import NewKeyset
-    from jwtdesk.gui.views.keys import KeysView
+    from jwtdesk.gui.views.keys.dialogs import NewKeyset
+    from jwtdesk.gui.views.keys.view import KeysView
 
 
 def rotate_text(ks: KeySet) -> str:
@@ -192,7 +192,7 @@ class KeyActions(QObject):
             self.dialog = None
 
     def on_new_triggered(self) -> None:
-        from jwtdesk.gui.views.dialogs import NewKeysetDialog
+        from jwtdesk.gui.views.keys.dialogs import NewKeysetDialog
 
         if not self._unlocked("create a keyset", self.on_new_triggered):
             return
@@ -239,7 +239,7 @@ class KeyActions(QObject):
         )
 
     def on_rotate_triggered(self) -> None:
-        from jwtdesk.gui.views.dialogs import ConfirmDialog
+        from jwtdesk.gui.widgets.dialogs import ConfirmDialog
 
         if not self._unlocked("rotate ", self.on_rotate_triggered):
             return
@@ -267,7 +267,7 @@ class KeyActions(QObject):
         )
 
     def on_retire_triggered(self) -> None:
-        from jwtdesk.gui.views.dialogs import ConfirmDialog
+        from jwtdesk.gui.widgets.dialogs import ConfirmDialog
 
         if not self._unlocked("retire a key of ", self.on_retire_triggered):
             return
@@ -294,7 +294,8 @@ class KeyActions(QObject):
         )
 
     def on_delete_triggered(self) -> None:
-        from jwtdesk.gui.views.dialogs import ConfirmDialog, DeleteDialog
+        from jwtdesk.gui.views.keys.dialogs import DeleteDialog
+        from jwtdesk.gui.widgets.dialogs import ConfirmDialog
 
         if not self._unlocked("delete ", self.on_delete_triggered):
             return
@@ -326,7 +327,7 @@ class KeyActions(QObject):
         self.run_change(f"Deleting {name}", lambda: keys.delete(name, kid), then)
 
     def on_rename_triggered(self) -> None:
-        from jwtdesk.gui.views.dialogs import RenameDialog
+        from jwtdesk.gui.views.keys.dialogs import RenameDialog
 
         if not self._unlocked("rename ", self.on_rename_triggered):
             return

@@ -20,7 +20,7 @@ from jwtdesk.core import profiles
 from jwtdesk.core.errors import InvalidInput
 from jwtdesk.core.keysets import check_name
 from jwtdesk.core.profiles import Source
-from jwtdesk.gui.views.dialogs import focus_first_input
+from jwtdesk.gui.widgets.dialogs import focus_first_input
 
 FORMATS = ("dotenv", "shell", "docker", "json", "k8s", "systemd")
 NONE = "(none)"

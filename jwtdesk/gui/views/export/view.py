@@ -37,8 +37,8 @@ from jwtdesk.core.profiles import Profile
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.export import DriftModel, ProfilesModel, VariablesModel
-from jwtdesk.gui.views.export_dialogs import FORMATS, NewProfileDialog, SetVariableDialog
-from jwtdesk.gui.views.export_drift import DriftPanel
+from jwtdesk.gui.views.export.dialogs import FORMATS, NewProfileDialog, SetVariableDialog
+from jwtdesk.gui.views.export.drift import DriftPanel
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.export import ExportService
 

@@ -14,15 +14,12 @@ from typing import NamedTuple
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +30,7 @@ from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.keysets import DEFAULT_ROTATION, Purpose, format_period
 from jwtdesk.gui.icons import icon
 from jwtdesk.gui.widgets.banner import Banner
+from jwtdesk.gui.widgets.dialogs import focus_first_input
 
 _ALG_HELP = {
     "HS": "HMAC with SHA-{bits} (one shared secret)",
@@ -66,21 +64,6 @@ def size_choices(alg: Algorithm) -> list[tuple[str, int | None]]:
     if alg.kty is KeyType.RSA:
         return [(f"{s} bits", s) for s in alg.sizes]
     return [(f"{alg.curve} (fixed by the algorithm)", None)]
-
-
-def focus_first_input(dialog: QDialog) -> None:
-    """Give the first enabled text field or picker the focus, so that typing right after
-    Ctrl+N or F2 lands in it (its buttons, made first, would otherwise take it: Cancel)."""
-    for child in dialog.findChildren(QWidget):
-        if (
-            isinstance(child, QLineEdit | QComboBox | QAbstractSpinBox | QPlainTextEdit)
-            and child.isEnabled()
-            and child.isVisibleTo(dialog)
-        ):
-            child.setFocus(Qt.FocusReason.OtherFocusReason)
-            if isinstance(child, QLineEdit):
-                child.selectAll()
-            return
 
 
 class _Validated(QDialog):
@@ -270,27 +253,3 @@ class DeleteDialog(_Validated):
 
     def revalidate(self) -> None:
         self.ok.setEnabled(self.problem() is None)  # no error line: the button says it all
-
-
-class ConfirmDialog(QDialog):
-    """A confirmation naming exactly what will happen, with a verb on the button."""
-
-    def __init__(
-        self, title: str, html: str, action: str, icon_name: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.text = QLabel(html, self)
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        self.text.setWordWrap(True)
-        buttons = QDialogButtonBox(self)
-        self.ok = QPushButton(icon(icon_name), action, self)
-        self.ok.setDefault(True)
-        buttons.addButton(self.ok, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)

@@ -33,8 +33,8 @@ from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import icon
 from jwtdesk.gui.models.keys import Column, KeysFilterProxy, KeysModel, Role
-from jwtdesk.gui.views.key_actions import KeyActions
-from jwtdesk.gui.views.key_details import KeyDetails
+from jwtdesk.gui.views.keys.actions import KeyActions
+from jwtdesk.gui.views.keys.details import KeyDetails
 from jwtdesk.gui.widgets.badge import BadgeDelegate
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.gui.widgets.busy import BusyBar

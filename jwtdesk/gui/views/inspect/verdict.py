@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from jwtdesk.core.inspect import Check, Report
 from jwtdesk.core.keyfile import Candidate
-from jwtdesk.gui.views.inspect_keys import LOADING_NOTE, CandidateSource
-from jwtdesk.gui.views.inspect_text import CHECK_TITLES
+from jwtdesk.gui.models.inspect_text import CHECK_TITLES
+from jwtdesk.gui.views.inspect.keys import LOADING_NOTE, CandidateSource
 
 _STYLES = {
     "valid": "rgba(46, 125, 50, 0.16)",

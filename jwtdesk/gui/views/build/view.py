@@ -39,10 +39,10 @@ from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.inspect import FindingsModel
 from jwtdesk.gui.tasks import Task
 from jwtdesk.gui.tokenview import LifetimeBar, SegmentLegend, TokenDisplay, monospace_edit
-from jwtdesk.gui.views.build_form import ClaimForm, JsonProblem, TimeField
-from jwtdesk.gui.views.build_text import absolute, decoded, lifetime_warning
-from jwtdesk.gui.views.inspect_findings import FindingsView
-from jwtdesk.gui.views.inspect_text import Lifetime
+from jwtdesk.gui.views.build.form import ClaimForm, JsonProblem, TimeField
+from jwtdesk.gui.views.build.text import absolute, decoded, lifetime_warning
+from jwtdesk.gui.widgets.findings import FindingsView
+from jwtdesk.gui.models.inspect_text import Lifetime
 from jwtdesk.gui.widgets.banner import Banner
 
 EMPTY_TEXT = "No keysets yet — create one in Keys (Ctrl+N)."

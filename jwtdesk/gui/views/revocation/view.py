@@ -330,7 +330,7 @@ class RevocationView(QWidget):
             self.banner.show_error(health.detail)
 
     def on_new_clicked(self) -> None:
-        from jwtdesk.gui.views.revocation_dialogs import ConnectionDialog
+        from jwtdesk.gui.views.revocation.dialogs import ConnectionDialog
 
         dialog = ConnectionDialog(self)
         self.dialog = dialog
@@ -363,7 +363,7 @@ class RevocationView(QWidget):
             )
 
     def on_emergency_clicked(self) -> None:
-        from jwtdesk.gui.views.revocation_dialogs import EmergencyDialog
+        from jwtdesk.gui.views.revocation.dialogs import EmergencyDialog
 
         dialog = EmergencyDialog(self.ctx, self)
         self.dialog = dialog

@@ -1,5 +1,5 @@
 """The Inspect view's slots for dropped files, the token list and pasted code (a mixin of
-:class:`~jwtdesk.gui.views.inspect.InspectView`, kept apart so the view module stays small).
+:class:`~jwtdesk.gui.views.inspect.view.InspectView`, kept apart so the view module stays small).
 
 A dropped file is read in the TaskRunner: a HAR file's tokens are listed (its text is never
 shown or kept), any other file is inspected as if pasted.
@@ -16,8 +16,8 @@ from jwtdesk.core.extract import Extraction
 from jwtdesk.core.lint_transport import storage_findings
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.inspect import FindingsModel
-from jwtdesk.gui.views.inspect_sources import SourcesPanel, TokenPicker
-from jwtdesk.gui.views.inspect_verdict import VerdictLabel
+from jwtdesk.gui.views.inspect.sources import SourcesPanel, TokenPicker
+from jwtdesk.gui.views.inspect.verdict import VerdictLabel
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.tokens import read_input
 

@@ -34,6 +34,7 @@ from jwtdesk.core.inspect import Check, Report, inspect
 from jwtdesk.core.lint_transport import storage_findings, with_transport
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
+from jwtdesk.gui.models.inspect_text import Lifetime, json_text
 from jwtdesk.gui.tokenview import (
     LifetimeBar,
     SegmentHighlighter,
@@ -41,16 +42,15 @@ from jwtdesk.gui.tokenview import (
     Span,
     monospace_edit,
 )
-from jwtdesk.gui.views.inspect_checks import fit_checks
-from jwtdesk.gui.views.inspect_findings import FindingsView
-from jwtdesk.gui.views.inspect_inputs import ExpectationsForm, KeysPanel, TokenEdit
-from jwtdesk.gui.views.inspect_keys import CandidateSource
-from jwtdesk.gui.views.inspect_revocation import RevocationChecker
-from jwtdesk.gui.views.inspect_slots import SourcesSlots
-from jwtdesk.gui.views.inspect_sources import SourcesPanel, TokenPicker, describe
-from jwtdesk.gui.views.inspect_text import Lifetime, json_text
-from jwtdesk.gui.views.inspect_verdict import VerdictLabel, adjusted_checks, keys_status
+from jwtdesk.gui.views.inspect.checks import fit_checks
+from jwtdesk.gui.views.inspect.inputs import ExpectationsForm, KeysPanel, TokenEdit
+from jwtdesk.gui.views.inspect.keys import CandidateSource
+from jwtdesk.gui.views.inspect.revocation import RevocationChecker
+from jwtdesk.gui.views.inspect.slots import SourcesSlots
+from jwtdesk.gui.views.inspect.sources import SourcesPanel, TokenPicker, describe
+from jwtdesk.gui.views.inspect.verdict import VerdictLabel, adjusted_checks, keys_status
 from jwtdesk.gui.widgets.banner import Banner
+from jwtdesk.gui.widgets.findings import FindingsView
 
 EMPTY_TEXT = (
     "Paste a token (Ctrl+L) — or a whole Authorization: Bearer line, a Cookie or Set-Cookie "

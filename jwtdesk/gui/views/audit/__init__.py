@@ -1,0 +1,1 @@
+"""The Audit view and its parts."""

@@ -1,0 +1,1 @@
+"""The Checklist view and its parts."""

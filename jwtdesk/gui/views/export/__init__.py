@@ -1,0 +1,1 @@
+"""The Export view and its parts."""

@@ -1,0 +1,1 @@
+"""The Inspect view and its parts."""

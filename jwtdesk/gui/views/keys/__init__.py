@@ -1,0 +1,1 @@
+"""The Keys view and its parts."""

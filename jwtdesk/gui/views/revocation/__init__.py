@@ -1,0 +1,1 @@
+"""The Revocation view and its parts."""
