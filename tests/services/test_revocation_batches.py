@@ -292,3 +292,25 @@ def test_client_flag_and_fallback_record(redis: Redis) -> None:
             ["1"],
         )
         assert not client.fell_back
+
+
+def test_a_key_that_turns_wrong_typed_mid_batch_is_reported(redis: Redis) -> None:
+    """Between the batch's type check and its writes another program puts a hash under one
+    key: that chunk's script checks again and refuses (the hash stays); the message says the
+    batch may be partly written and that running it again is safe."""
+    items = [(f"blacklist:race-{n}", "1", 300) for n in range(MANY)]
+    racer = items[-1][0]
+
+    class Racing(redisconn.RedisClient):
+        def _settle(self, calls: Any, replies: Any, name: Any, *, partly: bool) -> None:
+            super()._settle(calls, replies, name, partly=partly)
+            if not partly:  # the type check passed: now the other program writes
+                _node_of(redis, racer).client().hset(racer, mapping={"a": "b"})
+
+    t = redis.target()
+    with Racing(t.conn, t.password) as client, pytest.raises(RedisFailed) as info:
+        client.set_many(items, lambda key: f"<{key}>")
+    message = str(info.value)
+    assert message.startswith(f"<{racer}> in ") and "may be written" in message
+    assert "run the same revocation again" in message and "\n" not in message
+    assert _node_of(redis, racer).client().hgetall(racer) == {"a": "b"}
