@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
@@ -85,6 +86,12 @@ class KeySchema:
 
     def blacklist_key(self, ident: str) -> str:
         return self.prefix + self.blacklist.replace(TOKEN_SLOT, ident)
+
+    def blacklist_keys(self, idents: Sequence[str | None]) -> list[str | None]:
+        """:meth:`blacklist_key` of each (None stays None)."""
+        head, tail = self.blacklist.split(TOKEN_SLOT)
+        head = self.prefix + head
+        return [None if i is None else head + i + tail for i in idents]
 
     def user_key(self, user_id: str) -> str:
         return self.prefix + self.user.replace(USER_SLOT, user_id)
@@ -150,9 +157,33 @@ class TokenFacts:
 
 def _int_claim(claims: dict[str, Any], name: str) -> int | None:
     value = claims.get(name)
+    if type(value) is int:  # the usual case first (bool is not int here)
+        return value
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
     return int(value)
+
+
+# Frozen slotted dataclasses built by filling their slots directly: the generated ``__init__``
+# calls ``object.__setattr__`` per field (that is what frozen costs), ~0.5 µs a token twice
+# over when 10,000 are checked in a batch. Same objects, same fields; written out per class
+# because a loop over the fields costs what it saves.
+_new = object.__new__
+_f_text, _f_jti, _f_user, _f_iat, _f_exp = (
+    getattr(TokenFacts, name).__set__ for name in ("text", "jti", "user", "iat", "exp")
+)
+
+
+def _facts(
+    text: str, jti: str | None, user: str | None, iat: int | None, exp: int | None
+) -> TokenFacts:
+    facts = _new(TokenFacts)
+    _f_text(facts, text)
+    _f_jti(facts, jti)
+    _f_user(facts, user)
+    _f_iat(facts, iat)
+    _f_exp(facts, exp)
+    return facts
 
 
 _B64URL = bytes.maketrans(b"-_", b"+/")
@@ -163,11 +194,22 @@ _NOT_A_JWT = (
 )
 
 
+_DECODER = json.JSONDecoder()
+
+
 def _json_segment(segment: str) -> dict[str, Any]:
-    """One base64url segment as a JSON object; strict base64 (no stray characters)."""
+    """One base64url segment as a JSON object; strict base64 (no stray characters).
+    ``raw_decode`` first: ``json.loads`` scans for surrounding whitespace twice, half its
+    cost on a claims set; anything but a bare object goes to ``json.loads`` to be judged."""
     try:
         padded = (segment + "=" * (-len(segment) % 4)).encode("ascii").translate(_B64URL)
-        value = json.loads(binascii.a2b_base64(padded, strict_mode=True).decode("utf-8"))
+        text = binascii.a2b_base64(padded, strict_mode=True).decode("utf-8")
+        try:
+            value, end = _DECODER.raw_decode(text)
+        except ValueError:
+            end = -1
+        if end != len(text):
+            value = json.loads(text)
     except (ValueError, binascii.Error, UnicodeError, RecursionError):
         raise InvalidInput(_NOT_A_JWT) from None
     if not isinstance(value, dict):
@@ -188,12 +230,14 @@ def token_facts(token: str, user_claim: str = "sub") -> TokenFacts:
         _json_segment(parts[0])
     claims = _json_segment(parts[1])
     jti, user = claims.get("jti"), claims.get(user_claim)
-    return TokenFacts(
-        text=text,
-        jti=jti if isinstance(jti, str) and jti else None,
-        user=str(user) if isinstance(user, str | int) and not isinstance(user, bool) else None,
-        iat=_int_claim(claims, "iat"),
-        exp=_int_claim(claims, "exp"),
+    if type(user) is not str:
+        user = str(user) if isinstance(user, int) and not isinstance(user, bool) else None
+    return _facts(
+        text,
+        jti if isinstance(jti, str) and jti else None,
+        user,
+        _int_claim(claims, "iat"),
+        _int_claim(claims, "exp"),
     )
 
 
@@ -209,6 +253,16 @@ def token_ident(facts: TokenFacts, mode: KeyMode) -> str:
             "use a connection keyed by token or sha256"
         )
     return facts.jti
+
+
+def token_idents(facts: Sequence[TokenFacts], mode: KeyMode) -> list[str | None]:
+    """:func:`token_ident` of each; None for a token without jti in jti mode."""
+    if mode is KeyMode.TOKEN:
+        return [f.text for f in facts]
+    if mode is KeyMode.SHA256:
+        sha = hashlib.sha256
+        return [sha(f.text.encode("utf-8")).hexdigest() for f in facts]
+    return [f.jti for f in facts]
 
 
 def display_key(key: str, schema: KeySchema) -> str:
@@ -247,6 +301,19 @@ def blacklist_ttl(exp: int | None, now: datetime, explicit: int | None) -> int:
             "the entry would vanish while the token is still valid"
         )
     return explicit if explicit is not None else remaining
+
+
+def blacklist_ttls(exps: Sequence[int | None], now: datetime) -> list[int]:
+    """:func:`blacklist_ttl` of each token (no explicit TTL): the first that has none (no exp,
+    or expired) raises, so a batch is written whole or not at all."""
+    start = now.timestamp()
+    ttls = []
+    for exp in exps:
+        remaining = 0 if exp is None else math.ceil(exp - start)
+        if remaining <= 0:
+            blacklist_ttl(exp, now, None)  # raises, saying why
+        ttls.append(remaining)
+    return ttls
 
 
 def cutoff_time(now: datetime) -> int:
@@ -298,11 +365,6 @@ def parse_stored_time(value: str | None, key: str) -> int | None:
     return math.floor(number)
 
 
-def _cut(iat: int | None, before: int | None) -> bool:
-    """Void by a cut-off: issued before it, or without iat (fail closed, see _cutoff_check)."""
-    return before is not None and (iat is None or iat < before)
-
-
 @dataclass(frozen=True, slots=True)
 class Verdict:
     """Revoked or not, by which rule; the rows that explain it are made when asked for
@@ -351,6 +413,12 @@ def _cutoff_check(name: str, facts: TokenFacts, before: int | None, key: str) ->
     return Check(name, "passed", f"issued {_utc(facts.iat)}, not before {_utc(before)}")
 
 
+_v_fields = ("revoked", "rule", "facts", "schema", "blacklisted", "user_before", "global_before")
+_v_revoked, _v_rule, _v_facts, _v_schema, _v_black, _v_user, _v_global = (
+    getattr(Verdict, name).__set__ for name in _v_fields
+)
+
+
 def evaluate(
     facts: TokenFacts,
     schema: KeySchema,
@@ -361,14 +429,39 @@ def evaluate(
 ) -> Verdict:
     """The middleware's rules: blacklist entry, user cut-off, global cut-off.
     ``blacklisted`` None: the token could not be keyed (jti mode without jti)."""
-    rule = None
-    if blacklisted:
-        rule = Rule.BLACKLIST
-    elif facts.user is not None and _cut(facts.iat, user_before):
-        rule = Rule.USER
-    elif _cut(facts.iat, global_before):
-        rule = Rule.GLOBAL
-    return Verdict(rule is not None, rule, facts, schema, blacklisted, user_before, global_before)
+    return evaluate_many([facts], schema, [blacklisted], [user_before], global_before)[0]
+
+
+def evaluate_many(
+    facts: Sequence[TokenFacts],
+    schema: KeySchema,
+    blacklisted: Sequence[bool | None],
+    user_before: Sequence[int | None],
+    global_before: int | None,
+) -> list[Verdict]:
+    """:func:`evaluate` for a batch (one global cut-off): the rules written out once, for
+    checking 10,000 tokens at about what Redis costs (bench_revoke.py)."""
+    out = []
+    for f, black, user_cut in zip(facts, blacklisted, user_before, strict=True):
+        iat = f.iat
+        if black:
+            rule: Rule | None = Rule.BLACKLIST
+        elif user_cut is not None and f.user is not None and (iat is None or iat < user_cut):
+            rule = Rule.USER
+        elif global_before is not None and (iat is None or iat < global_before):
+            rule = Rule.GLOBAL
+        else:
+            rule = None
+        v = _new(Verdict)
+        _v_revoked(v, rule is not None)
+        _v_rule(v, rule)
+        _v_facts(v, f)
+        _v_schema(v, schema)
+        _v_black(v, black)
+        _v_user(v, user_cut)
+        _v_global(v, global_before)
+        out.append(v)
+    return out
 
 
 def _utc(seconds: int) -> str:

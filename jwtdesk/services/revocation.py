@@ -37,9 +37,10 @@ class Target:
 
     conn: Connection
     password: Secret | None = field(default=None, repr=False)
+    scripts: bool = True  # False: batches use plain pipelines, never Lua (tests compare both)
 
     def open(self) -> RedisClient:
-        return RedisClient(self.conn, self.password)
+        return RedisClient(self.conn, self.password, scripts=self.scripts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,14 +178,18 @@ class RevocationService:
         """Blacklist many tokens in one pipeline (each with its own TTL); all are checked
         before anything is sent."""
         conn, now = target.conn, self.clock()
-        items = []
-        for token in tokens:
-            facts = rv.token_facts(token, conn.user_claim)
-            key = conn.schema.blacklist_key(rv.token_ident(facts, conn.schema.mode))
-            items.append((key, rv.BLACKLIST_VALUE, rv.blacklist_ttl(facts.exp, now, None)))
+        claim, schema = conn.user_claim, conn.schema
+        facts = [rv.token_facts(token, claim) for token in tokens]
+        idents = rv.token_idents(facts, schema.mode)
+        if None in idents:
+            rv.token_ident(facts[idents.index(None)], schema.mode)  # raises, saying why
+        keys = [key for key in schema.blacklist_keys(idents) if key is not None]
+        ttls = rv.blacklist_ttls([f.exp for f in facts], now)
+        value = rv.BLACKLIST_VALUE
+        items = [(key, value, ttl) for key, ttl in zip(keys, ttls, strict=True)]
         audited = self._audited("revoke-tokens", conn.name, f"{len(items)} tokens")
         with audited, target.open() as client:
-            client.set_many(items)
+            client.set_many(items, lambda key: rv.display_key(key, conn.schema))
         return len(items)
 
     def revoke_user(self, target: Target, user: str, before: str | None = None) -> Written:
@@ -270,39 +275,32 @@ class RevocationService:
     def check_many(self, target: Target, tokens: Sequence[str]) -> list[rv.Verdict]:
         conn = target.conn
         schema = conn.schema
-        facts = [rv.token_facts(t, conn.user_claim) for t in tokens]
-        black: list[str | None] = []
-        for f in facts:
-            try:
-                black.append(schema.blacklist_key(rv.token_ident(f, schema.mode)))
-            except InvalidInput:
-                black.append(None)  # jti mode, no jti: that rule is skipped
-        users = sorted({schema.user_key(f.user) for f in facts if f.user is not None})
-        wanted = [schema.cutoff_key, *users]
+        claim = conn.user_claim
+        facts = [rv.token_facts(t, claim) for t in tokens]
+        black = schema.blacklist_keys(rv.token_idents(facts, schema.mode))
+        user_keys = {f.user: "" for f in facts if f.user is not None}
+        for user in user_keys:
+            user_keys[user] = schema.user_key(user)
+        wanted = [schema.cutoff_key, *sorted(set(user_keys.values()))]
         with target.open() as client:
             exists, values = client.exists_and_read(
                 [k for k in black if k is not None],
                 wanted,
                 _shown(wanted, schema),
+                lambda key: rv.display_key(key, schema),
             )
         cutoffs = {
             k: rv.parse_stored_time(v, rv.display_key(k, schema))
-            for k, v in zip([schema.cutoff_key, *users], values, strict=True)
+            for k, v in zip(wanted, values, strict=True)
         }
-        found = iter(exists)
-        out = []
-        for f, key in zip(facts, black, strict=True):
-            user_key = schema.user_key(f.user) if f.user is not None else None
-            out.append(
-                rv.evaluate(
-                    f,
-                    schema,
-                    blacklisted=None if key is None else next(found),
-                    user_before=cutoffs.get(user_key) if user_key else None,
-                    global_before=cutoffs[schema.cutoff_key],
-                )
-            )
-        return out
+        if len(exists) == len(black):
+            blacklisted: list[bool | None] = list(exists)
+        else:  # jti mode: tokens without jti skip that rule
+            found = iter(exists)
+            blacklisted = [None if key is None else next(found) for key in black]
+        before = {user: cutoffs[key] for user, key in user_keys.items()}
+        user_before = [None if f.user is None else before[f.user] for f in facts]
+        return rv.evaluate_many(facts, schema, blacklisted, user_before, cutoffs[schema.cutoff_key])
 
     def health(self, target: Target, sample: int = 50) -> Health:
         """Ping, then up to ``sample`` entries' TTLs via SCAN: the checklist's "reachable, and

@@ -154,3 +154,88 @@ def test_urls_lose_their_password() -> None:
         Connection("c", "rediss://h:6379", cert_file="c.pem")
     with pytest.raises(InvalidInput, match="scheme://host:port only"):
         Connection("c", "redis://:pw@h:6379")
+
+
+def _segment(payload: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize(
+    ("payload", "claims"),
+    [
+        (b'{"sub":"u","iat":5,"exp":9}', ("u", 5, 9)),
+        (b' {"sub":"u"} \n', ("u", None, None)),  # whitespace around: json.loads accepts it
+        (b'{"sub":7,"iat":5.9,"exp":true}', ("7", 5, None)),  # numbers, not booleans
+        (b'{"sub":false,"iat":"5","exp":1e400}', (None, None, None)),
+    ],
+)
+def test_claims_are_read_as_json_reads_them(payload: bytes, claims: tuple[object, ...]) -> None:
+    facts = rv.token_facts(f"eyJhbGciOiJIUzI1NiJ9.{_segment(payload)}.sig")
+    assert (facts.user, facts.iat, facts.exp) == claims
+
+
+@pytest.mark.parametrize("payload", [b'{"sub":"u"} x', b'{"sub":"u"}{}', b"\xef\xbb\xbf{}", b"[1]"])
+def test_claims_with_anything_but_one_object_are_refused(payload: bytes) -> None:
+    with pytest.raises(InvalidInput, match="not a JWT"):
+        rv.token_facts(f"eyJhbGciOiJIUzI1NiJ9.{_segment(payload)}.sig")
+
+
+def test_token_facts_is_an_ordinary_frozen_dataclass() -> None:
+    """Built by filling its slots (faster than the frozen __init__): the same object."""
+    import dataclasses
+
+    text = tok(sub="u", jti="j", iat=T, exp=T + 60)
+    facts = rv.token_facts(text)
+    assert facts == rv.TokenFacts(text, "j", "u", T, T + 60)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        facts.user = "v"  # type: ignore[misc]
+    assert text not in repr(facts) and hash(facts) == hash(rv.TokenFacts(text, "j", "u", T, T + 60))
+
+
+def test_batch_helpers_match_the_single_ones() -> None:
+    schema = rv.KeySchema(prefix="p:", blacklist="deny:{token}:v1")
+    tokens = [tok(sub=f"u{n}", jti=f"j{n}", iat=T - n, exp=T + 60 + n) for n in range(5)]
+    facts = [rv.token_facts(t) for t in tokens] + [rv.token_facts(tok(sub="x", exp=T + 9))]
+    for mode in rv.KeyMode:
+        idents = rv.token_idents(facts, mode)
+        for f, ident in zip(facts, idents, strict=True):
+            if ident is None:  # jti mode, no jti
+                assert mode is rv.KeyMode.JTI and f.jti is None
+            else:
+                assert ident == rv.token_ident(f, mode)
+        keys = schema.blacklist_keys(idents)
+        assert keys == [None if i is None else schema.blacklist_key(i) for i in idents]
+    assert rv.blacklist_ttls([f.exp for f in facts], NOW) == [
+        rv.blacklist_ttl(f.exp, NOW, None) for f in facts
+    ]
+    with pytest.raises(InvalidInput, match="--ttl"):
+        rv.blacklist_ttls([T + 60, None], NOW)
+    with pytest.raises(InvalidInput, match="expired"):
+        rv.blacklist_ttls([T + 60, T - 1], NOW)
+
+
+def test_evaluate_many_agrees_with_the_rows() -> None:
+    """The batch's rules (written out once) against the rows, which are worked out apart:
+    revoked exactly when a row failed, by the rule of the first failed row."""
+    schema = rv.KeySchema()
+    facts = [
+        rv.token_facts(tok(sub="u", iat=T)),
+        rv.token_facts(tok(sub="u", iat=T - 10)),
+        rv.token_facts(tok(iat=T - 10)),  # no user
+        rv.token_facts(tok(sub="u")),  # no iat
+    ]
+    names = {"blacklist": rv.Rule.BLACKLIST, "user cut-off": rv.Rule.USER}
+    names["global cut-off"] = rv.Rule.GLOBAL
+    seen = set()
+    for black in (None, False, True):
+        for user in (None, T - 5, T + 5):
+            for glob in (None, T - 5, T + 5):
+                many = rv.evaluate_many(facts, schema, [black] * 4, [user] * 4, glob)
+                for v in many:
+                    failed = [c.name for c in v.checks if c.status == "failed"]
+                    assert v.revoked == bool(failed)
+                    assert v.rule == (names[failed[0]] if failed else None)
+                    seen.add(v.rule)
+    assert seen == {None, *rv.Rule}

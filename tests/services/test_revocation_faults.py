@@ -81,6 +81,26 @@ def test_paused_server_times_out_and_recovers(
     assert own_server.client().dbsize() == 1
 
 
+def test_paused_server_times_out_a_batch(
+    svc: RevocationService, own_server: redis_servers.Server
+) -> None:
+    """A batch (scripts) against a paused server: the same one line, nothing written later."""
+    target = target_for(own_server)
+    target = Target(replace(target.conn, timeout_s=0.3), target.password)
+    tokens = [token(f"u{n}") for n in range(1500)]
+    os.kill(own_server.pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(RedisFailed, match=r"did not answer within 0\.3 s"):
+            svc.revoke_tokens(target, tokens)
+        with pytest.raises(RedisFailed, match=r"did not answer within 0\.3 s"):
+            svc.check_many(target, tokens)
+    finally:
+        os.kill(own_server.pid, signal.SIGCONT)
+    assert own_server.client().dbsize() == 0
+    assert svc.revoke_tokens(target, tokens) == 1500
+    assert all(v.revoked for v in svc.check_many(target, tokens))
+
+
 def test_wrong_type_keys_are_reported_and_left_alone(
     svc: RevocationService, own_server: redis_servers.Server
 ) -> None:

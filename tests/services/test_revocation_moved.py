@@ -93,6 +93,52 @@ def test_ask_during_migration_is_followed(cluster: redis_servers.Cluster) -> Non
     assert dest.client().get(key) == "1700000000"
 
 
+def _moved_key(cluster: redis_servers.Cluster, prefix: str) -> tuple[str, redis_servers.Server]:
+    """A key whose slot now has another master than the one the client's map names."""
+    key, slot = _key_and_slot(cluster, prefix)
+    old = _owner(cluster, slot)
+    new = next(n for n in cluster.nodes if n is not old)
+    _give_slot(cluster, slot, new)
+    return key, new
+
+
+def test_a_moved_slot_hands_a_revoke_batch_to_the_pipelines(
+    cluster: redis_servers.Cluster,
+) -> None:
+    """The batch scripts run on the master the client's stale map names, which refuses the
+    key ("non local key") before writing anything; the pipelines then follow MOVED."""
+    client = target_for(cluster, cluster=True).open()
+    client.ping()
+    key, new = _moved_key(cluster, "blacklist:batch-moved-")
+    items = [(key, BLACKLIST_VALUE, 300)]
+    items += [(f"blacklist:batch-{n}-{time.time_ns()}", BLACKLIST_VALUE, 300) for n in range(60)]
+    moved = sum(_errors(n, "MOVED") for n in cluster.nodes)
+    client.set_many(items)
+    assert client.fell_back
+    assert sum(_errors(n, "MOVED") for n in cluster.nodes) > moved  # redis-py followed it
+    client.close()
+    assert new.client().get(key) == BLACKLIST_VALUE and 295 <= new.client().ttl(key) <= 300
+    reader = cluster.client()
+    for k, _, _ in items:
+        assert reader.get(k) == BLACKLIST_VALUE and 295 <= reader.ttl(k) <= 300
+
+
+def test_a_moved_slot_hands_a_check_batch_to_the_pipelines(
+    cluster: redis_servers.Cluster,
+) -> None:
+    cutoff = f"user_revoke:moved-{time.time_ns()}"
+    cluster.client().set(cutoff, "1700000000", ex=300)
+    client = target_for(cluster, cluster=True).open()
+    client.ping()
+    key, new = _moved_key(cluster, "blacklist:check-moved-")
+    new.client().set(key, BLACKLIST_VALUE, ex=300)
+    others = [f"blacklist:absent-{n}" for n in range(30)]
+    found, values = client.exists_and_read([key, *others], [cutoff], [cutoff])
+    assert client.fell_back
+    client.close()
+    assert found == [True] + [False] * 30 and values == ["1700000000"]
+
+
 def test_a_master_down_is_one_clear_line(
     cluster: redis_servers.Cluster, memory_service: KeyService
 ) -> None:

@@ -37,13 +37,13 @@ from jwtdesk.core.keysets import KeySet, KeyVersion
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.inspect import FindingsModel
+from jwtdesk.gui.models.inspect_text import Lifetime
 from jwtdesk.gui.tasks import Task
 from jwtdesk.gui.tokenview import LifetimeBar, SegmentLegend, TokenDisplay, monospace_edit
 from jwtdesk.gui.views.build.form import ClaimForm, JsonProblem, TimeField
 from jwtdesk.gui.views.build.text import absolute, decoded, lifetime_warning
-from jwtdesk.gui.widgets.findings import FindingsView
-from jwtdesk.gui.models.inspect_text import Lifetime
 from jwtdesk.gui.widgets.banner import Banner
+from jwtdesk.gui.widgets.findings import FindingsView
 
 EMPTY_TEXT = "No keysets yet — create one in Keys (Ctrl+N)."
 WARNING_COLOR = "#b26a00"
