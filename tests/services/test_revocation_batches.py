@@ -84,12 +84,13 @@ def svc(memory_service: KeyService) -> RevocationService:
     return RevocationService(memory_service)
 
 
-def _same_entries(a: dict[str, Any], b: dict[str, Any]) -> None:
+def _same_entries(a: dict[str, Any], b: dict[str, Any], apart: float = 0.0) -> None:
+    """Same keys, kinds and values; TTLs differ by no more than the seconds between the writes."""
     assert a.keys() == b.keys()
     for key, (kind, value, ttl) in a.items():
         other_kind, other_value, other_ttl = b[key]
         assert (kind, value) == (other_kind, other_value)
-        assert abs(ttl - other_ttl) <= 2  # written a moment apart
+        assert abs(ttl - other_ttl) <= apart + 2, key
 
 
 @pytest.mark.parametrize("mode", [KeyMode.TOKEN, KeyMode.SHA256, KeyMode.JTI])
@@ -109,7 +110,7 @@ def test_scripts_and_pipelines_write_the_same_entries(
     evalsha = redis.stat("evalsha")
     svc.revoke_tokens(redis.target(schema, scripts=False), tokens)
     assert redis.stat("evalsha") == evalsha  # the pipelines wrote them
-    _same_entries(scripted, redis.dump())
+    _same_entries(scripted, redis.dump(), apart=time.time() - started)
     # and what was written is the schema's key, "1", the token's remaining lifetime
     import jwt
 
@@ -123,7 +124,8 @@ def test_scripts_and_pipelines_write_the_same_entries(
         kind, value, ttl = scripted[f"app:blacklist:{ident}"]
         assert (kind, value) == ("string", "1")
         assert claims["exp"] - read - 1 <= ttl <= claims["exp"] - started + 1, n
-    if redis.kind == "cluster":  # spread over every master
+    if redis.kind == "cluster" and count == MANY:  # spread over every master
+        # (7 random keys miss one of three masters about one run in six: only MANY is checked)
         assert all(node.client().dbsize() for node in redis.nodes)
 
 
@@ -252,7 +254,7 @@ def test_without_scripting_the_pipelines_answer(redis: Redis, svc: RevocationSer
         written = redis.dump()
         redis.flush()
         svc.revoke_tokens(redis.target(), tokens[:100])
-        _same_entries(written, redis.dump())
+        _same_entries(written, redis.dump(), apart=time.time() - now)
         svc.revoke_user(redis.target(), "u3")
         refused = redis.errors("NOPERM")
         limited = [v.rule for v in svc.check_many(target, tokens)]
