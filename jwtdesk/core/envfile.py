@@ -199,6 +199,13 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
+_NONCHARACTER = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
+    + "]"
+)
+
+
 def _has_line_break(value: str) -> bool:
     return "\n" in value or "\r" in value
 
@@ -215,6 +222,13 @@ def _prepare(fmt: Format, entries: Sequence[Entry], *, base64_lines: bool) -> li
             raise InvalidInput(
                 f"{name} contains a NUL character, which {fmt.value} cannot carry; "
                 "choose json or k8s"
+            )
+        if fmt is Format.SYSTEMD and _NONCHARACTER.search(value):
+            # systemd's env-file reader checks each code point (unichar_is_valid) and fails
+            # the whole file with EINVAL on any of the 66 noncharacters.
+            raise InvalidInput(
+                f"{name} contains a Unicode noncharacter (U+FDD0..U+FDEF or U+..FFFE/U+..FFFF), "
+                "which systemd refuses to read; choose another format"
             )
         if base64_lines and _has_line_break(value):
             name = name + "_B64"

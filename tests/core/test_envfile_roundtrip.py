@@ -658,13 +658,36 @@ def test_systemd_property(value: str) -> None:
     try:
         text = render(Format.SYSTEMD, [Entry("V", value)])
     except InvalidInput:
-        assert "\0" in value
+        assert "\0" in value or any(_noncharacter(c) for c in value)
         return
     assert systemd_read(text) == {"V": value}
     assert parse(text, Format.SYSTEMD) == {"V": value}
     if LIBSYSTEMD is not None:
         with tempfile.TemporaryDirectory() as tmp:
             assert libsystemd_read(written(Path(tmp), text)) == {"V": value}
+
+
+def _noncharacter(c: str) -> bool:
+    return 0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE
+
+
+@pytest.mark.parametrize("ch", ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\U0001fffe", "\U0010ffff"])
+def test_systemd_refuses_noncharacters_that_libsystemd_cannot_read(ch: str, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match=r"noncharacter.*choose another format") as err:
+        render(Format.SYSTEMD, [Entry("V", "secret" + ch)])
+    assert "secret" not in str(err.value)
+    assert render(Format.JSON, [Entry("V", ch)])  # other formats carry it
+    if LIBSYSTEMD is not None:  # what the refusal spares the user: systemd fails the whole file
+        with pytest.raises(AssertionError, match="-22"):
+            libsystemd_read(written(tmp_path, f'V="{ch}"\n'))
+
+
+@pytest.mark.parametrize("ch", ["\ufdcf", "\ufdf0", "\ufffd", "\U0001fffd"])
+def test_systemd_carries_neighbours_of_noncharacters(ch: str, tmp_path: Path) -> None:
+    text = render(Format.SYSTEMD, [Entry("V", ch)])
+    assert systemd_read(text) == {"V": ch}
+    if LIBSYSTEMD is not None:
+        assert libsystemd_read(written(tmp_path, text)) == {"V": ch}
 
 
 def test_systemd_port_agrees_with_libsystemd_on_foreign_files(tmp_path: Path) -> None:
