@@ -13,9 +13,7 @@ before it returns.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import queue
 import sys
 import threading
 import time
@@ -25,7 +23,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from jwtdesk.core import audit_worker
 from jwtdesk.core.audit_scan import MAX_LINE
 from jwtdesk.core.errors import InvalidInput, JwtdeskError
 from jwtdesk.core.secret import Secret
@@ -172,13 +169,25 @@ def search(
     start_method: str | None = None,
 ) -> Outcome:
     """Stream ``sources`` through worker processes until every target is found, the lists
-    end, or ``cancel`` is set. Every worker is stopped before this returns."""
-    run = _Run(job, sources, workers or default_workers(), start_method or _start_method())
+    end, or ``cancel`` is set. Every worker is stopped before this returns.
+
+    Forked workers over lists without rules read their own ranges of the lists
+    (``audit_ranges``); otherwise the lists are read here and shipped to the workers."""
+    method = start_method or _start_method()
+    if method == "fork":
+        from jwtdesk.core import audit_ranges
+
+        if audit_ranges.applies(sources):
+            ranges = audit_ranges.RangeRun(job, sources, workers or default_workers())
+            return ranges.execute(on_progress, cancel or threading.Event())
+    run = _Run(job, sources, workers or default_workers(), method)
     return run.execute(on_progress, cancel or threading.Event())
 
 
 class _Run:
     def __init__(self, job: Job, sources: Sequence[Source], workers: int, method: str) -> None:
+        import multiprocessing
+
         self.job, self.sources = job, sources
         self.ctx: Any = multiprocessing.get_context(method)
         self.nworkers = max(1, min(workers, 64))
@@ -195,6 +204,8 @@ class _Run:
     def execute(self, on_progress: OnProgress | None, cancel: threading.Event) -> Outcome:
         # Tasks: a SimpleQueue (no feeder thread: a second search may still fork). A put
         # waits while every worker is busy, at most one chunk's time (~30-300 ms).
+        from jwtdesk.core import audit_worker
+
         tasks: Any = self.ctx.SimpleQueue()
         results: Any = self.ctx.Queue()
         job = self.job
@@ -268,6 +279,8 @@ class _Run:
 
     def _collect(self, results: Any, timeout: float) -> bool:
         """Take the answers that arrive within ``timeout``; False if none did."""
+        import queue
+
         try:
             answer = results.get(timeout=timeout)
         except queue.Empty:
