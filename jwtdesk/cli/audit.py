@@ -13,8 +13,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from jwtdesk.cli import output as out
-
 if TYPE_CHECKING:
     from jwtdesk.core.audit import Progress
     from jwtdesk.services.audit import AuditOptions, Flag, Result
@@ -160,6 +158,8 @@ def _note_fallback() -> None:
 
 def _report(results: list[Result], args: argparse.Namespace, kind: str, names: list[str]) -> int:
     if args.json:
+        from jwtdesk.cli import output as out  # deferred: it imports the key types
+
         pairs = zip(results, names, strict=True)
         out.emit_json({"results": [_json(r, kind, n, args.reveal) for r, n in pairs]})
     else:
