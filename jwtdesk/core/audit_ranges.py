@@ -66,14 +66,14 @@ def _size(source: Source) -> int | None:
 class Plan:
     """The pieces of every list, numbered in list order: piece ``n`` -> (list, start, end)."""
 
-    def __init__(self, sources: Sequence[Source], piece: int = PIECE_BYTES) -> None:
-        self.sources, self.piece = sources, piece
+    def __init__(self, sources: Sequence[Source], piece: int | None = None) -> None:
+        self.sources, self.piece = sources, piece or PIECE_BYTES
         self.sizes = [_size(s) or 0 for s in sources]
         self.first: list[int] = []  # number of each list's first piece
         count = 0
         for size in self.sizes:
             self.first.append(count)
-            count += -(-size // piece)
+            count += -(-size // self.piece)
         self.count = count
 
     def locate(self, number: int) -> tuple[int, int, int]:
@@ -109,11 +109,13 @@ class _Reader:
             self.fd = -1
 
 
-def piece_lines(reader: _Reader, a: int, b: int) -> tuple[int, bytes, int]:
-    """The lines that start in ``[a, b)``: ``(offset of the first, bytes, overlong dropped)``.
+def piece_lines(reader: _Reader, a: int, b: int) -> tuple[int, bytes, int, int]:
+    """The lines that start in ``[a, b)``: ``(offset of the first, bytes, overlong dropped,
+    of which ending in CR)``.
 
     The last line is read past ``b`` to its newline (or the end of the list); if it is longer
-    than ``MAX_LINE + 1`` bytes it is dropped and counted (1) instead of being kept.
+    than ``MAX_LINE + 1`` bytes it is dropped and counted instead of being kept (its end is
+    looked for block by block, so its CR is counted as the scanner counts one).
     """
     start = a
     if a > 0:  # the line holding byte a-1 is an earlier piece's unless that byte is a newline
@@ -128,20 +130,31 @@ def piece_lines(reader: _Reader, a: int, b: int) -> tuple[int, bytes, int]:
                 break
             pos += len(block)
         if start < 0 or start >= b:
-            return b, b"", 0
+            return b, b"", 0, 0
     body = reader.read(start, b - start)
     if not body or body.endswith(b"\n") or start + len(body) >= reader.size:
-        return start, body, 0  # ends at a newline, or at the end of the list
+        return start, body, 0, 0  # ends at a newline, or at the end of the list
     cut = body.rfind(b"\n") + 1
     need = MAX_LINE + 2 - (len(body) - cut)  # bytes past b that could still end a kept line
     if need > 0:
         more = reader.read(start + len(body), need)
         nl = more.find(b"\n")
         if nl >= 0:
-            return start, body + more[: nl + 1], 0
+            return start, body + more[: nl + 1], 0, 0
         if len(more) < need:  # the list ends within the line: its last line, no newline
-            return start, body + more, 0
-    return start, body[:cut], 1
+            return start, body + more, 0, 0
+    end = _line_end(reader, start + len(body))
+    return start, body[:cut], 1, int(reader.read(end - 1, 1) == b"\r")
+
+
+def _line_end(reader: _Reader, pos: int) -> int:
+    """Offset of the first newline at or after ``pos``, or of the end of the list."""
+    while block := reader.read(pos, FIND_BLOCK):
+        nl = block.find(b"\n")
+        if nl >= 0:
+            return pos + nl
+        pos += len(block)
+    return pos
 
 
 class _Want:
@@ -155,8 +168,8 @@ class _Want:
 def scan_piece(reader: _Reader, a: int, b: int, want: _Want) -> tuple[Any, ...]:
     """Scan one piece: ``(tried, empty, overlong, binary, crlf, hits)``; stops at a hit once
     every target is found (``tried`` then counts up to the hit)."""
-    start, data, overlong = piece_lines(reader, a, b)
-    pos = tried = empty = binary = crlf = 0
+    start, data, overlong, crlf = piece_lines(reader, a, b)
+    pos = tried = empty = binary = 0
     hits: list[tuple[int, int, bytes]] = []
     while pos < len(data):
         s = scan(data, pos, want.msg, want.targets, want.bits)
