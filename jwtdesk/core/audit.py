@@ -18,7 +18,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
 from jwtdesk.core.audit_scan import MAX_LINE
@@ -45,7 +44,7 @@ class Source(NamedTuple):
         if self.data is not None:
             return len(self.data)
         try:
-            st = Path(self.path or "").stat()
+            st = os.stat(self.path or "")  # noqa: PTH116 - pathlib costs start-up
         except OSError:
             return None
         return st.st_size if st.st_size > 0 else None  # pipes and /dev/stdin: unknown
@@ -56,7 +55,7 @@ class Source(NamedTuple):
         if self.data is not None:
             return io.BytesIO(self.data)
         try:
-            return Path(self.path or "").open("rb")  # closed by the reader
+            return open(self.path or "", "rb")  # noqa: PTH123 - closed by the reader
         except OSError as exc:
             raise InvalidInput(
                 f"cannot read wordlist {self.name}: {exc.strerror or 'error'}; "
@@ -66,9 +65,12 @@ class Source(NamedTuple):
 
 def builtin_source(rules: bool = False) -> Source:
     """The built-in list (wallarm/jwt-secrets, MIT; see resources/weak_secrets.LICENSE)."""
-    path = Path(__file__).resolve().parent.parent / "resources" / "weak_secrets.txt"
-    try:  # a plain file beside the package (not importlib.resources: start-up)
-        data = path.read_bytes()
+    # A plain file beside the package: not importlib.resources nor pathlib (start-up).
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # noqa: PTH100, PTH120
+    path = os.path.join(package, "resources", "weak_secrets.txt")  # noqa: PTH118
+    try:
+        with open(path, "rb") as f:  # noqa: PTH123
+            data = f.read()
     except OSError:  # pragma: no cover - a zipped or otherwise packed install
         from importlib import resources
 
@@ -79,7 +81,7 @@ def builtin_source(rules: bool = False) -> Source:
 def file_source(path: str, rules: bool = False) -> Source:
     source = Source(path, path=path, rules=rules)
     source.open().close()  # a missing or unreadable file fails now, before any work starts
-    if Path(path).is_dir():
+    if os.path.isdir(path):  # noqa: PTH112
         raise InvalidInput(f"wordlist {path} is a directory; give a file with one word a line")
     return source
 

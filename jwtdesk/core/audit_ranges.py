@@ -31,7 +31,6 @@ import threading
 import time
 from bisect import bisect_right
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from jwtdesk.core.audit_scan import MAX_LINE, scan
@@ -57,7 +56,7 @@ def _size(source: Source) -> int | None:
     if source.data is not None:
         return len(source.data)
     try:
-        st = Path(source.path or "").stat()
+        st = os.stat(source.path or "")  # noqa: PTH116 - pathlib costs start-up
     except OSError:
         return None
     return st.st_size if stat.S_ISREG(st.st_mode) else None

@@ -16,7 +16,13 @@ class TokenTarget(NamedTuple):  # not a dataclass: start-up
     token: str  # the compact token as given, without surrounding whitespace
     alg: str
     job: Job
-    names: tuple[str, ...]  # app and host names from iss/aud/sub, for the templates
+    claims: dict[str, Any]  # the payload, for the templates' names
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """App and host names from iss/aud/sub, for the templates (only --rules asks: URL
+        parsing costs start-up)."""
+        return tuple(names_from_claims(self.claims))
 
     @property
     def label(self) -> str:
@@ -53,9 +59,8 @@ def _parsed_target(token: str) -> TokenTarget:
         raise InvalidInput(
             f"the signature is {len(parsed.signature)} bytes; {alg} makes {bits // 8}"
         )
-    names = tuple(names_from_claims(parsed.claims or {}))
     job = Job(parsed.signing_input, bits, (parsed.signature,))
-    return TokenTarget(".".join(parsed.segments), alg, job, names)
+    return TokenTarget(".".join(parsed.segments), alg, job, parsed.claims or {})
 
 
 _CANONICAL = re.compile(r"[A-Za-z0-9_-]*")
@@ -82,7 +87,7 @@ def _quick_target(token: str) -> TokenTarget | None:
     if bits is None or not isinstance(alg, str) or len(signature) != bits // 8:
         return None
     job = Job(f"{segments[0]}.{segments[1]}".encode("ascii"), bits, (signature,))
-    return TokenTarget(token, alg, job, tuple(names_from_claims(claims)))
+    return TokenTarget(token, alg, job, claims)
 
 
 def _b64(segment: str) -> bytes:

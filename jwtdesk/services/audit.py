@@ -159,7 +159,7 @@ def audit_tokens(
             continue
         outcome = audit.search(
             target.job,
-            sources(options, target.names),
+            sources(options, target.names if options.rules else ()),
             workers=options.workers,
             on_progress=_labelled(on_progress, target.label),
             cancel=cancel,
