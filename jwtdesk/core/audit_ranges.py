@@ -229,8 +229,7 @@ class RangeRun:
         self.job, self.sources = job, sources
         self.plan = Plan(sources)
         self.nworkers = max(1, min(workers, 64, self.plan.count or 1))
-        self.fed = 0  # pieces written to the hand-out pipe
-        self.drained: set[int] = set()  # pieces taken back from the pipe (all found)
+        self.fed = 0  # pieces written to the hand-out pipe (workers take them in order)
         self.answers: dict[int, tuple[int, tuple[int, ...], int]] = {}  # n -> tried, skipped, b
         self.hits: dict[int, tuple[int, int, bytes]] = {}  # target -> (piece, offset, secret)
         self.done_bytes = self.tried = 0
@@ -268,8 +267,9 @@ class RangeRun:
     def _finished(self) -> bool:
         if not self._all_found():
             return len(self.answers) == self.plan.count
-        last = self._last_hit()
-        return all(n in self.answers or n in self.drained for n in range(last + 1))
+        # Pieces leave the pipe in order: every piece before the last hit's was taken, and
+        # its answer counts; pieces after it are not waited for (the workers are stopped).
+        return all(n in self.answers for n in range(self._last_hit() + 1))
 
     def _loop(
         self,
@@ -293,9 +293,8 @@ class RangeRun:
                 buffers[fd] += chunk
                 self._frames(buffers[fd])
             if self._all_found() and tokens[1] >= 0:
-                os.close(tokens[1])  # nothing more is handed out; what is queued comes back
+                os.close(tokens[1])  # nothing more is handed out
                 tokens[1] = -1
-                self._drain(tokens[0])
             if not buffers and not self._finished():
                 raise _died(None)
             if on_progress and time.perf_counter() - last >= 0.2:
@@ -313,16 +312,6 @@ class RangeRun:
             self.fed = end
         os.close(tokens[1])  # every piece is handed out: a worker that finds none ends
         tokens[1] = -1
-
-    def _drain(self, fd: int) -> None:
-        os.set_blocking(fd, False)
-        try:
-            while data := os.read(fd, TOKEN * FEED_BATCH):
-                for i in range(0, len(data), TOKEN):
-                    self.drained.add(int.from_bytes(data[i : i + TOKEN], "little"))
-        except BlockingIOError:
-            pass
-        self.drained.update(range(self.fed, self.plan.count))  # never handed out
 
     def _frames(self, buf: bytearray) -> None:
         while len(buf) >= 4:
