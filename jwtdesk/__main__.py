@@ -1,9 +1,7 @@
 """``python -m jwtdesk``."""
 
-import sys
-
-from jwtdesk.cli import main
+from jwtdesk.cli import run
 
 # Guarded: the audit's worker processes (spawn) import the main module under another name.
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -13,8 +13,6 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from jwtdesk.cli import output as out
-
 if TYPE_CHECKING:
     from jwtdesk.core.audit import Progress
     from jwtdesk.services.audit import AuditOptions, Flag, Result
@@ -160,8 +158,11 @@ def _note_fallback() -> None:
 
 def _report(results: list[Result], args: argparse.Namespace, kind: str, names: list[str]) -> int:
     if args.json:
+        import json  # as output.emit_json, without its key-type imports (start-up)
+
         pairs = zip(results, names, strict=True)
-        out.emit_json({"results": [_json(r, kind, n, args.reveal) for r, n in pairs]})
+        doc = {"results": [_json(r, kind, n, args.reveal) for r, n in pairs]}
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
         for r in results:
             print(_text(r, args.reveal))

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from time import gmtime
 
-_YEAR_NOW = datetime.now(UTC).year
+_YEAR_NOW = gmtime().tm_year  # UTC; not datetime: `audit token` start-up
 YEARS = tuple(str(y).encode() for y in range(1990, _YEAR_NOW + 3))
 # What a variant may end with; b"" keeps the word itself. Years alone and after - or _.
 SUFFIXES: tuple[bytes, ...] = (
@@ -94,6 +93,8 @@ def names_from_claims(claims: Mapping[str, object]) -> list[str]:
 
 
 def _names_of(value: str) -> list[str]:
+    from urllib.parse import urlsplit
+
     parts = urlsplit(value) if "://" in value else None
     host = (parts.hostname or "") if parts else ""
     path = parts.path if parts else value

@@ -9,7 +9,6 @@ bytes and lines holding a control byte other than TAB (binary data) are counted 
 
 from __future__ import annotations
 
-import hmac
 import os
 import re
 from collections.abc import Callable
@@ -72,6 +71,8 @@ def _scan_python(chunk: bytes, start: int, msg: bytes, targets: bytes, bits: int
     clean = lines
     if _needs_cleaning(data, lines):
         clean, crlf, empty, overlong, binary = _clean(lines)
+    import hmac  # not at the top: the C path never needs it (start-up)
+
     digests = list(map(hmac.digest, clean, repeat(msg), repeat(HASHES[bits])))
     hit = min((digests.index(w) for w in wanted if w in digests), default=-1)
     if hit < 0:

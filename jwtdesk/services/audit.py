@@ -9,26 +9,24 @@ is built that anyone could see or reuse.
 from __future__ import annotations
 
 import enum
-import hmac
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from jwtdesk.core import audit, audit_rules
 from jwtdesk.core.audit_target import HMAC_BITS, TokenTarget, token_target
 from jwtdesk.core.errors import JwtdeskError, SecretMissing, StoreCorrupt
-from jwtdesk.core.keysets import KeySet, KeyVersion, State
-from jwtdesk.core.secret import Secret
-from jwtdesk.core.secret_checks import Strength, shared_groups, strength
 
-if TYPE_CHECKING:  # `audit token` needs no key service: its import costs start-up
+if TYPE_CHECKING:  # `audit token` needs no key service nor key types: start-up
+    from jwtdesk.core.keysets import KeySet, KeyVersion
+    from jwtdesk.core.secret import Secret
+    from jwtdesk.core.secret_checks import Strength
     from jwtdesk.services.keys import KeyService
 
 
-@dataclass(frozen=True, slots=True)
-class AuditOptions:
+# NamedTuples, not dataclasses: importing dataclasses costs `audit token` ~6 ms of start-up.
+class AuditOptions(NamedTuple):
     wordlists: tuple[str, ...] = ()
     rules: bool = False
     builtin: bool = True
@@ -36,8 +34,7 @@ class AuditOptions:
     start_method: str | None = None  # None: fork in a single-threaded CLI, else spawn
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """One token's (or one stored key's) outcome. ``secret`` is masked in every text form."""
 
     label: str
@@ -47,7 +44,7 @@ class Result:
     line: int | None
     tried: int
     seconds: float
-    skipped: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = {}  # noqa: RUF012 - never mutated: a copy per result
     cancelled: bool = False
     alg: str = ""
     kid: str | None = None  # stored keys: the version
@@ -162,7 +159,7 @@ def audit_tokens(
             continue
         outcome = audit.search(
             target.job,
-            sources(options, target.names),
+            sources(options, target.names if options.rules else ()),
             workers=options.workers,
             on_progress=_labelled(on_progress, target.label),
             cancel=cancel,
@@ -192,6 +189,8 @@ def _known_secret(target: TokenTarget, earlier: list[Result]) -> Result | None:
     for index, r in enumerate(earlier):
         if r.secret is None:
             continue
+        import hmac  # only once a secret is found: not at the top (start-up)
+
         mac = hmac.digest(r.secret.reveal(), target.job.msg, digest)
         if hmac.compare_digest(mac, target.job.targets[0]):
             return Result(
@@ -207,8 +206,7 @@ def _labelled(on_progress: OnProgress | None, label: str) -> audit.OnProgress | 
     return lambda p: on_progress(label, p)
 
 
-@dataclass(frozen=True, slots=True)
-class _Stored:
+class _Stored(NamedTuple):
     keyset: KeySet
     version: KeyVersion
     secret: Secret | None
@@ -217,6 +215,8 @@ class _Stored:
 
 def hmac_versions(keys: KeyService) -> list[tuple[KeySet, KeyVersion]]:
     """The HMAC key versions that hold a secret (current and previous; retired keep none)."""
+    from jwtdesk.core.keysets import State
+
     out = []
     for ks in keys.keysets():
         if ks.alg not in HMAC_BITS:
@@ -245,6 +245,10 @@ def audit_keys(
     cancel: threading.Event | None = None,
 ) -> list[Result]:
     """Check every stored HMAC secret: on a wordlist (with the rules), entropy, sharing."""
+    import hmac
+
+    from jwtdesk.core.secret_checks import shared_groups
+
     cancel = cancel or threading.Event()
     stored = read_stored(keys)
     usable = [s for s in stored if s.secret is not None]
@@ -303,6 +307,8 @@ def _key_result(
 ) -> Result:
     tried = outcome.tried if outcome else 0
     seconds = outcome.seconds if outcome else 0.0
+    from jwtdesk.core.secret_checks import strength
+
     others = tuple(n for n in partners.get(s.keyset.name, ()) if n != s.keyset.name)
     return Result(
         s.keyset.name,

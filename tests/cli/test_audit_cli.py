@@ -377,3 +377,45 @@ def test_audit_keys_reports_a_missing_secret(
     code, out, err = run(capsys, "audit", "keys")
     assert code == 1 and out.startswith(f"gone ({version.kid}): not checked: the secret of")
     assert "jwtdesk doctor" in out and err == ""
+
+
+def test_audit_token_start_up_imports_only_what_it_needs(words: str) -> None:
+    """`audit token` loads neither the key service, the other commands, the strict token
+    parser, dataclasses nor multiprocessing (a run's fixed cost shows in its rate)."""
+    heavy = [
+        "jwtdesk.services.keys",
+        "jwtdesk.store.index",
+        "jwtdesk.cli.keys",
+        "jwtdesk.cli.export",
+        "jwtdesk.core.jose",
+        "jwtdesk.core.keysets",
+        "dataclasses",
+        "multiprocessing",
+        "importlib.resources",
+    ]
+    script = (
+        "import sys; from jwtdesk.cli import main; code = main(sys.argv[1:]); "
+        f"print([m for m in {heavy!r} if m in sys.modules], file=sys.stderr); sys.exit(code)"
+    )
+    argv = [sys.executable, "-c", script, "audit", "token", tok(), "--wordlist", words, "--json"]
+    proc = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["results"][0]["line"] == 5001
+    assert proc.stderr.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize(("secret", "code"), [(SECRET, 1), ("not-listed", 0)])
+def test_fast_exit_keeps_output_and_exit_code(
+    words: str, tmp_path: Path, secret: str, code: int
+) -> None:
+    """`python -m jwtdesk audit …` leaves by os._exit: what it printed is all there (to a
+    pipe and to a file), with the exit code."""
+    argv = [sys.executable, "-m", "jwtdesk", "audit", "token", tok(secret), "--wordlist", words]
+    proc = subprocess.run([*argv, "--json"], capture_output=True, text=True, check=False)
+    assert proc.returncode == code
+    assert json.loads(proc.stdout)["results"][0]["found"] is (code == 1)
+    out = tmp_path / "out.txt"
+    with out.open("w") as f:
+        proc = subprocess.run(argv, stdout=f, stderr=subprocess.PIPE, check=False)
+    text = out.read_text()
+    assert proc.returncode == code and " candidates in " in text and text.endswith("\n")
+    assert ("FOUND" in text) is (code == 1)
