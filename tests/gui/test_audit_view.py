@@ -20,7 +20,6 @@ from jwtdesk.gui.viewlist import VIEWS
 from jwtdesk.gui.views.audit.view import AuditView
 from tests.gui.conftest import REVEAL_MS
 
-pytestmark = pytest.mark.secret_service
 SECRET = "gui-found-secret"
 
 

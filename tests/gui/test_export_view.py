@@ -20,8 +20,6 @@ from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.views.export.dialogs import NewProfileDialog
 from jwtdesk.gui.views.export.view import ExportView
 
-pytestmark = pytest.mark.secret_service
-
 
 @pytest.fixture
 def view(ctx: AppContext, qtbot: QtBot) -> ExportView:

@@ -17,8 +17,6 @@ from jwtdesk.gui.views.inspect.view import InspectView
 from tests.core.har_samples import ACCESS, ID_TOKEN, REFRESH, login_flow_chrome
 from tests.gui.test_inspect import drop_file, paste
 
-pytestmark = pytest.mark.secret_service
-
 
 @pytest.fixture
 def view(ctx: AppContext, qtbot: QtBot) -> InspectView:

@@ -24,7 +24,7 @@ from jwtdesk.store import redisconn
 from tests.redis_servers import PASSWORD
 from tests.revocation_helpers import token
 
-pytestmark = [pytest.mark.secret_service, pytest.mark.redis]
+pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
