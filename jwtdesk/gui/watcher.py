@@ -84,7 +84,7 @@ class IndexWatcher(QObject):
     def look(self) -> None:
         """Re-arm, then read the index in the runner and announce what differs."""
         self.arm()
-        if self._stopped:
+        if self._stopped or self.ctx.runner.closed:  # the app (or a test) is ending
             return
         if self._reading:  # one read at a time; look again once it is done
             self._debounce.start()
