@@ -117,3 +117,21 @@ def test_the_apps_own_change_is_applied_once(
     assert len(own) == 1 and own[0].origin is Origin.APP
     assert [c.keysets for c in heard if c.origin is Origin.OUTSIDE] == [{"later"}]
     assert len(reloads) == 2  # one tree update for "own", one for "later"
+
+
+def test_the_watcher_waits_for_an_index_folder_that_does_not_exist_yet(
+    ctx: AppContext, qtbot: QtBot, settings: QSettings, tmp_path: Path
+) -> None:
+    home = ctx.keys.index_dir()
+    assert not home.exists()
+    window = open_window(ctx, qtbot, settings)
+    qtbot.waitUntil(
+        lambda: ctx.watcher is not None and ctx.watcher.known is not None, timeout=WAIT_MS
+    )
+    assert ctx.watcher is not None and ctx.watcher.watched() == [str(home.parent)]
+    cli(home, tmp_path, "keys", "new", "first-ever", "--alg", "HS256")
+    qtbot.waitUntil(lambda: window.keys_view.model.find("first-ever").isValid(), timeout=WAIT_MS)
+    # Re-armed on the folder (and its index file) once they exist.
+    qtbot.waitUntil(lambda: str(home) in ctx.watcher.watched(), timeout=WAIT_MS)  # type: ignore[union-attr]
+    cli(home, tmp_path, "keys", "new", "second", "--alg", "HS256")
+    qtbot.waitUntil(lambda: window.keys_view.model.find("second").isValid(), timeout=WAIT_MS)
