@@ -1,6 +1,6 @@
 """The Audit view on a real QApplication: it runs a search in worker processes, shows progress,
 cancels (every worker gone), masks a found secret until the eye reveals it, reports errors
-in its banner, and audits the stored keys of the real keyring."""
+in its banner, and audits the stored keys (the in-memory keyring)."""
 
 from __future__ import annotations
 

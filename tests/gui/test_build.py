@@ -1,4 +1,4 @@
-"""The Build view driven as a user does, signing with keysets in the real Secret Service."""
+"""The Build view driven as a user does, signing with keysets in the in-memory keyring."""
 
 from __future__ import annotations
 

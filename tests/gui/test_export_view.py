@@ -1,4 +1,4 @@
-"""The Export view driven as a user does, against the real Secret Service."""
+"""The Export view driven as a user does, against the in-memory keyring."""
 
 from __future__ import annotations
 

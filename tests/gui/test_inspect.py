@@ -1,4 +1,4 @@
-"""The Inspect view driven as a user does, against keysets in the real Secret Service."""
+"""The Inspect view driven as a user does, against keysets in the in-memory keyring."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Inspect shows where a pasted token came from and how it travelled; a dropped HAR file lists
-its tokens and choosing one inspects it. Against the real Secret Service, as the view is."""
+its tokens and choosing one inspects it. Against the in-memory keyring."""
 
 from __future__ import annotations
 

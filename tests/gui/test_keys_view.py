@@ -1,5 +1,6 @@
-"""The Keys view driven as a user does (shortcuts, typing, clicks) against the real Secret
-Service: create, rotate, retire, delete, rename, filter; errors in the banner."""
+"""The Keys view driven as a user does (shortcuts, typing, clicks) against the in-memory
+keyring (creating through the dialog also against the real Secret Service): create, rotate,
+retire, delete, rename, filter; errors in the banner."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def test_empty_state_says_what_to_do(window: MainWindow) -> None:
     assert not view.key_actions.rotate_action.isEnabled()
 
 
+@pytest.mark.secret_service
 def test_new_keyset_dialog_creates_it_in_the_keyring(
     window: MainWindow, ctx: AppContext, qtbot: QtBot
 ) -> None:

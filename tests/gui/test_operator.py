@@ -1,5 +1,5 @@
 """What an on-call operator does in the desktop app (issue 19): rotate, build, inspect an old
-token, export, check drift, lock. Real QApplication (offscreen), real Secret Service."""
+token, export, check drift, lock. Real QApplication (offscreen), the in-memory keyring."""
 
 from __future__ import annotations
 
