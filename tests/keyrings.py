@@ -68,3 +68,44 @@ def secret_service_usernames(service: str = "jwtdesk") -> frozenset[str]:
         )
     finally:
         conn.close()
+
+
+class FileKeyring(KeyringBackend):
+    """For a CLI subprocess in a GUI test: values in ``$JWTDESK_TEST_KEYRING/store.json``
+    (PYTHON_KEYRING_BACKEND=tests.keyrings.FileKeyring, the repository on PYTHONPATH)."""
+
+    priority = 0  # type: ignore[assignment]  # only when named explicitly
+
+    def __init__(self) -> None:
+        super().__init__()
+        import os
+        from pathlib import Path
+
+        # keyring makes one of every backend class it knows to rank them: no variable, no file.
+        self.file = Path(os.environ.get("JWTDESK_TEST_KEYRING", "/nonexistent")) / "store.json"
+
+    def _load(self) -> dict[str, str]:
+        import json
+
+        if not self.file.exists():
+            return {}
+        data: dict[str, str] = json.loads(self.file.read_text())
+        return data
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._load().get(f"{service}/{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        import json
+
+        data = self._load()
+        data[f"{service}/{username}"] = password
+        self.file.write_text(json.dumps(data))
+
+    def delete_password(self, service: str, username: str) -> None:
+        import json
+
+        data = self._load()
+        if data.pop(f"{service}/{username}", None) is None:
+            raise PasswordDeleteError("not found")
+        self.file.write_text(json.dumps(data))

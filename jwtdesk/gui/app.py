@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     quit_on_sigint(app)
     window.show()
     code = app.exec()
-    window.ctx.runner.shutdown()
+    window.ctx.shutdown()
     return code
 
 

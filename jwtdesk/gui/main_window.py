@@ -404,18 +404,21 @@ class MainWindow(QMainWindow):
         if keys is not None:  # built empty, unless something asked for it before the paint
             fill = [*keys.loading_steps()] if not keys.model.keysets else [keys.reload]
         steps = [*fill, self.idle.start, self._prepare_details, self.probe_keyring]
-        self._run_steps([*steps, self._freeze_start_up_objects])
+        self._run_steps([*steps, self.ctx.watch_index, self._freeze_start_up_objects])
 
     def _freeze_start_up_objects(self) -> None:
         """The app's start-up runs with the garbage collector off (``app.create``); at its end
         what it made (~60,000 objects: modules, Qt wrappers, enums, the views, all living as
         long as the app) is moved out of the collector's sight with ``gc.freeze``. Otherwise
-        each full collection scans them all: a 30 ms stall at a random moment (bench_gui)."""
+        each full collection scans them all: a 30 ms stall at a random moment (bench_gui).
+        From then on the collector runs on this (the GUI) thread only, on a timer (collector)."""
         if self._freeze_gc:
             import gc
 
+            from jwtdesk.gui.collector import collect_on_gui_thread
+
             gc.freeze()
-            gc.enable()
+            self.gc_timer = collect_on_gui_thread(self)
 
     def _prepare_details(self) -> None:
         self.keys_view.details.prepare()

@@ -125,6 +125,11 @@ class TaskRunner(QObject):
     def busy(self) -> bool:
         return self._running > 0
 
+    @property
+    def closed(self) -> bool:
+        """Shut down: :meth:`run` would raise."""
+        return self._closed
+
     def shutdown(self) -> None:
         """Stop accepting work; running tasks finish but their callbacks are dropped."""
         for ident in list(self._callbacks):

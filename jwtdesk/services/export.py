@@ -18,6 +18,7 @@ from jwtdesk.core.errors import Conflict, InvalidInput
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
 from jwtdesk.core.profiles import Binding, Profile, Source
 from jwtdesk.core.secret import Secret
+from jwtdesk.services.changes import reports_change
 from jwtdesk.services.keys import KeyService
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ class ExportService:
     def profile(self, name: str) -> Profile:
         return self.keys.index.load().profile(name)
 
+    @reports_change
     def create_profile(
         self,
         name: str,
@@ -80,6 +82,7 @@ class ExportService:
             self.keys.index.write(fresh.put_profile(profile))
         return profile
 
+    @reports_change
     def set_var(self, name: str, var: str, source: str) -> Profile:
         binding = profiles.binding(var, source)
         with self.keys.index.locked() as state:
@@ -89,12 +92,14 @@ class ExportService:
             self.keys.index.write(state.put_profile(profile))
         return profile
 
+    @reports_change
     def unset_var(self, name: str, var: str) -> Profile:
         with self.keys.index.locked() as state:
             profile = profiles.without(state.profile(name), var)
             self.keys.index.write(state.put_profile(profile))
         return profile
 
+    @reports_change
     def set_format(self, name: str, fmt: str) -> Profile:
         parse_format(fmt)
         with self.keys.index.locked() as state:
@@ -102,6 +107,7 @@ class ExportService:
             self.keys.index.write(state.put_profile(profile))
         return profile
 
+    @reports_change
     def delete_profile(self, name: str) -> None:
         with self.keys.index.locked() as state:
             self.keys.index.write(state.drop_profile(name))

@@ -23,6 +23,7 @@ from jwtdesk.core import keysets as ks_mod
 from jwtdesk.core.errors import Conflict, InvalidInput, JwtdeskError
 from jwtdesk.core.keyimport import Checked, Passphrase
 from jwtdesk.core.keysets import DEFAULT_ROTATION, KeySet, KeyVersion, Purpose, State
+from jwtdesk.services.changes import reports_change
 from jwtdesk.services.keys import KeyService, new_version_id
 from jwtdesk.services.tokens import read_limited
 from jwtdesk.store.index import IndexState
@@ -175,6 +176,7 @@ def _pick_names(
     return [f"{base[:room]}-{n}" for n in range(1, count + 1)]
 
 
+@reports_change
 def import_files(
     keys: KeyService,
     paths: Sequence[str],

@@ -19,6 +19,7 @@ from jwtdesk.core.algorithms import get as get_algorithm
 from jwtdesk.core.errors import Cancelled, Conflict, JwtdeskError
 from jwtdesk.core.keysets import DEFAULT_ROTATION, KeySet, KeyVersion, Purpose, State
 from jwtdesk.core.secret import Secret
+from jwtdesk.services.changes import ChangeFeed, reports_change
 from jwtdesk.store.auditlog import AuditEntry, AuditLog
 from jwtdesk.store.index import Index, IndexState, Pending
 
@@ -69,6 +70,8 @@ class KeyService:
         self._vault: Vault | None = None
         self.audit = audit if audit is not None else AuditLog(index.home)
         self.clock = clock
+        # Every index-writing method of this and the services built on it reports here.
+        self.changes = ChangeFeed(index)
 
     @property
     def vault(self) -> Vault:
@@ -85,8 +88,17 @@ class KeyService:
     def get(self, name: str) -> KeySet:
         return self.index.load().get(name)
 
+    def index_state(self) -> IndexState:
+        """The whole index (keysets, profiles, connections): what a change feed compares."""
+        return self.index.load()
+
+    def index_dir(self) -> Path:
+        """The folder whose index file other processes replace (a GUI watches it)."""
+        return self.index.home
+
     # --- changing -------------------------------------------------------------------------
 
+    @reports_change
     def create(
         self,
         name: str,
@@ -137,6 +149,7 @@ class KeyService:
             note(version.kid)
             return keyset
 
+    @reports_change
     def rotate(self, name: str) -> KeySet:
         keyset = self.get(name)
         with self._audited("rotate", name) as note:
@@ -162,6 +175,7 @@ class KeyService:
             note(version.kid)
             return rotated
 
+    @reports_change
     def retire(self, name: str, kid: str | None = None) -> KeyVersion:
         with self._audited("retire", name) as note:
             with self.index.locked() as state:
@@ -172,6 +186,7 @@ class KeyService:
             self._finish_forget(ids)
             return done
 
+    @reports_change
     def delete(self, name: str, kid: str | None = None) -> None:
         with self._audited("delete", name) as note:
             with self.index.locked() as state:
@@ -189,6 +204,7 @@ class KeyService:
                 self._write_forgetting(after, name, ids)
             self._finish_forget(ids)
 
+    @reports_change
     def rename(self, old: str, new: str) -> KeySet:
         ks_mod.check_name(new, "new keyset name")
         with self._audited("rename", old), self.index.locked() as state:

@@ -19,6 +19,7 @@ from jwtdesk.core import revocation as rv
 from jwtdesk.core.connections import Connection, parse_url
 from jwtdesk.core.errors import Conflict, InvalidInput, JwtdeskError
 from jwtdesk.core.secret import Secret
+from jwtdesk.services.changes import reports_change
 from jwtdesk.services.keys import KeyService
 from jwtdesk.store.auditlog import AuditEntry
 from jwtdesk.store.index import Pending
@@ -98,6 +99,7 @@ class RevocationService:
     def connection(self, name: str) -> Connection:
         return self.keys.index.load().connection(name)
 
+    @reports_change
     def create_connection(self, conn: Connection, password: Secret | None) -> Connection:
         """Store ``conn``; the password (if any) goes to the keyring first."""
         if self.keys.index.load().has_connection(conn.name):
@@ -123,6 +125,7 @@ class RevocationService:
                 self.keys.index.write(marked.unmark(vid).put_connection(conn))
         return conn
 
+    @reports_change
     def delete_connection(self, name: str) -> Connection:
         with self._audited("connection-delete", name), self.keys.index.locked() as state:
             conn = state.connection(name)

@@ -1,10 +1,13 @@
 """GUI fixtures: QSettings in a temp dir (a developer's settings are never touched), an
-AppContext over the real Secret Service, and the main window with short, injected timeouts."""
+AppContext over the in-memory keyring (the real Secret Service for tests marked
+``secret_service``), the main window with short, injected timeouts, and the garbage collector
+run on the GUI thread only (as the app does, see jwtdesk.gui.collector)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -22,6 +25,35 @@ from jwtdesk.services.tokens import TokenService
 CLIPBOARD_S = 0.6
 REVEAL_MS = 500
 IDLE_MS = 60_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_gc(qapp: QApplication) -> Iterator[None]:
+    """As in the app: no automatic collection (a worker thread would destroy Qt objects
+    whose last reference a cycle held: random segfaults); a collection on the GUI thread
+    every 10 s of event loop, and one after each test (autouse fixture below)."""
+    import gc
+
+    from jwtdesk.gui.collector import collect_on_gui_thread
+
+    was_enabled = gc.isenabled()
+    timer = collect_on_gui_thread(qapp)
+    yield
+    timer.stop()
+    # A clipboard still holding a test's text crashes the offscreen platform when the
+    # interpreter exits (exit status -11 after every test passed; seen on main too).
+    qapp.clipboard().clear()
+    gc.collect()
+    if was_enabled:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_test(qapp: QApplication) -> Iterator[None]:
+    import gc
+
+    yield
+    gc.collect()  # on the GUI (main) thread, with the test's widgets gone
 
 
 @pytest.fixture(autouse=True)
@@ -46,10 +78,19 @@ def make_ctx(service: KeyService) -> AppContext:
 
 
 @pytest.fixture
-def ctx(real_service: KeyService, qtbot: QtBot) -> Iterator[AppContext]:
-    context = make_ctx(real_service)
+def keys(request: pytest.FixtureRequest) -> KeyService:
+    """The in-memory keyring by default, so the GUI tests also run where no Secret Service
+    is (no D-Bus session); a test marked ``secret_service`` gets the real one (or is skipped)."""
+    if request.node.get_closest_marker("secret_service") is not None:
+        return cast(KeyService, request.getfixturevalue("real_service"))
+    return cast(KeyService, request.getfixturevalue("memory_service"))
+
+
+@pytest.fixture
+def ctx(keys: KeyService, qtbot: QtBot) -> Iterator[AppContext]:
+    context = make_ctx(keys)
     yield context
-    context.runner.shutdown()
+    context.shutdown()
 
 
 def open_window(

@@ -42,9 +42,8 @@ def wait_dialog(qtbot: QtBot, owner: KeyActions | MainWindow) -> QDialog:
 
 
 def seed(ctx: AppContext, name: str, alg: str = "ES256", **kw: object) -> None:
-    """A keyset made by another process (the CLI), then announced."""
+    """A keyset made through the context's service: its report reaches every view."""
     ctx.keys.create(name, alg, purpose=Purpose.ACCESS, **kw)  # type: ignore[arg-type]
-    ctx.keysets_changed.emit()
 
 
 def visible_rows(view: KeysView) -> list[tuple[str, str]]:

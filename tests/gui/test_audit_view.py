@@ -1,6 +1,6 @@
 """The Audit view on a real QApplication: it runs a search in worker processes, shows progress,
 cancels (every worker gone), masks a found secret until the eye reveals it, reports errors
-in its banner, and audits the stored keys of the real keyring."""
+in its banner, and audits the stored keys (the in-memory keyring)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from jwtdesk.gui.viewlist import VIEWS
 from jwtdesk.gui.views.audit.view import AuditView
 from tests.gui.conftest import REVEAL_MS
 
-pytestmark = pytest.mark.secret_service
 SECRET = "gui-found-secret"
 
 
@@ -109,6 +108,13 @@ def test_audit_stored_keys(view: AuditView, qtbot: QtBot) -> None:
     assert result.label == "fresh" and not result.flagged
     assert view.model.data(view.model.index(0, 2)).startswith("Not found in ")
     assert not view.secret_field.isVisible()
+    # The feed: a profile change does not concern these results; a rotation does.
+    from jwtdesk.services.export import ExportService
+
+    ExportService(view.ctx.keys).create_profile("prod", access="fresh")
+    assert view.stale_note == ""
+    view.ctx.keys.rotate("fresh")
+    assert "(fresh)" in view.stale_note and view.banner.text == view.stale_note
 
 
 def test_tokens_from_a_file(view: AuditView, qtbot: QtBot, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The Build view driven as a user does, signing with keysets in the real Secret Service."""
+"""The Build view driven as a user does, signing with keysets in the in-memory keyring."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from pytestqt.qtbot import QtBot
 from jwtdesk.core.keysets import Purpose
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.views.build.view import EMPTY_TEXT, BuildView
-
-pytestmark = pytest.mark.secret_service
+from jwtdesk.services.changes import Change, Origin
 
 
 @pytest.fixture
@@ -28,7 +27,6 @@ def view(ctx: AppContext, qtbot: QtBot) -> BuildView:
 
 def create(ctx: AppContext, name: str, alg: str, purpose: Purpose, size: int | None = None) -> None:
     ctx.keys.create(name, alg, size=size, purpose=purpose)
-    ctx.keysets_changed.emit()  # as the Keys view announces a new keyset
 
 
 def wait_token(qtbot: QtBot, view: BuildView) -> str:
@@ -174,7 +172,6 @@ def test_a_rotation_signs_with_the_new_current_key(
     create(ctx, "api", "ES256", Purpose.ACCESS)
     first = jwt.get_unverified_header(wait_token(qtbot, view))["kid"]
     ctx.keys.rotate("api")
-    ctx.keysets_changed.emit()
     assert view.token() == ""  # the old key is dropped at once
     new = jwt.get_unverified_header(wait_token(qtbot, view))["kid"]
     assert new != first
@@ -255,7 +252,7 @@ def test_closing_the_view_while_the_key_is_read_is_harmless(ctx: AppContext, qtb
     assert ctx.runner.busy
     shiboken6.delete(view)
     qtbot.waitUntil(lambda: not ctx.runner.busy, timeout=10_000)
-    ctx.keysets_changed.emit()
+    ctx.announce(Change(keysets=frozenset({"api"}), origin=Origin.OUTSIDE))
     ctx.set_locked(True)
 
 

@@ -15,8 +15,6 @@ from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.views.checklist.view import ChecklistView
 from tests.gui.keys_helpers import wait_idle
 
-pytestmark = pytest.mark.secret_service
-
 
 def rows(tree: QTreeWidget) -> list[list[str]]:
     out = []

@@ -1,4 +1,4 @@
-"""The Export view driven as a user does, against the real Secret Service."""
+"""The Export view driven as a user does, against the in-memory keyring."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.views.export.dialogs import NewProfileDialog
 from jwtdesk.gui.views.export.view import ExportView
-
-pytestmark = pytest.mark.secret_service
 
 
 @pytest.fixture

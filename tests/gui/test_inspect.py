@@ -1,4 +1,4 @@
-"""The Inspect view driven as a user does, against keysets in the real Secret Service."""
+"""The Inspect view driven as a user does, against keysets in the in-memory keyring."""
 
 from __future__ import annotations
 
@@ -21,8 +21,7 @@ from jwtdesk.core import tokens
 from jwtdesk.core.keysets import Purpose
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.views.inspect.view import InspectView
-
-pytestmark = pytest.mark.secret_service
+from jwtdesk.services.changes import Change, Origin
 
 
 @pytest.fixture
@@ -35,9 +34,8 @@ def view(ctx: AppContext, qtbot: QtBot) -> InspectView:
 
 
 def create(ctx: AppContext, name: str, alg: str) -> None:
-    """A new keyset, announced as the Keys view announces one."""
+    """A new keyset; the service reports it to the context's change feed."""
     ctx.keys.create(name, alg, purpose=Purpose.ACCESS)
-    ctx.keysets_changed.emit()
 
 
 def build(ctx: AppContext, keyset: str = "api", **fields: Any) -> str:
@@ -266,7 +264,6 @@ def test_keysets_are_read_once_not_per_keystroke_and_reloaded_on_change(
         qtbot.keyClick(view.token_edit, Qt.Key.Key_Backspace)
     assert calls == [["api"]]
     ctx.keys.rotate("api")
-    ctx.keysets_changed.emit()
     wait_state(qtbot, view, "valid")
     assert len(calls) == 2 and "previous key" in view.verdict.plain
     assert "previous-key" in [f.id for f in view.findings_model.findings()]
@@ -394,7 +391,7 @@ def test_closing_the_view_while_keys_are_read_is_harmless(ctx: AppContext, qtbot
     shiboken6.delete(view)
     release.set()
     qtbot.waitUntil(lambda: not ctx.runner.busy, timeout=10_000)
-    ctx.keysets_changed.emit()
+    ctx.announce(Change(keysets=frozenset({"api"}), origin=Origin.OUTSIDE))
     ctx.set_locked(True)
 
 

@@ -1,5 +1,5 @@
 """Inspect shows where a pasted token came from and how it travelled; a dropped HAR file lists
-its tokens and choosing one inspects it. Against the real Secret Service, as the view is."""
+its tokens and choosing one inspects it. Against the in-memory keyring."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from jwtdesk.gui.views.inspect.sources import FoundTokensModel, describe, short_
 from jwtdesk.gui.views.inspect.view import InspectView
 from tests.core.har_samples import ACCESS, ID_TOKEN, REFRESH, login_flow_chrome
 from tests.gui.test_inspect import drop_file, paste
-
-pytestmark = pytest.mark.secret_service
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""The Keys view driven as a user does (shortcuts, typing, clicks) against the real Secret
-Service: create, rotate, retire, delete, rename, filter; errors in the banner."""
+"""The Keys view driven as a user does (shortcuts, typing, clicks) against the in-memory
+keyring (creating through the dialog also against the real Secret Service): create, rotate,
+retire, delete, rename, filter; errors in the banner."""
 
 from __future__ import annotations
 
@@ -35,8 +36,6 @@ from tests.gui.keys_helpers import (
     wait_idle,
 )
 
-pytestmark = pytest.mark.secret_service
-
 
 def test_empty_state_says_what_to_do(window: MainWindow) -> None:
     view = window.keys_view
@@ -46,6 +45,7 @@ def test_empty_state_says_what_to_do(window: MainWindow) -> None:
     assert not view.key_actions.rotate_action.isEnabled()
 
 
+@pytest.mark.secret_service
 def test_new_keyset_dialog_creates_it_in_the_keyring(
     window: MainWindow, ctx: AppContext, qtbot: QtBot
 ) -> None:
@@ -184,7 +184,6 @@ def test_cancelling_the_confirmation_changes_nothing(
 def test_retire_previous(window: MainWindow, ctx: AppContext, qtbot: QtBot) -> None:
     seed(ctx, "svc", "HS256")
     ctx.keys.rotate("svc")
-    ctx.keysets_changed.emit()
     previous = ctx.keys.get("svc").previous
     assert previous is not None
     view = window.keys_view
@@ -337,9 +336,10 @@ def test_a_change_by_another_process_shows_up(
     from jwtdesk.services import KeyService
     from jwtdesk.store.index import Index
     from jwtdesk.store.vault import Vault
+    from tests.keyrings import MemoryKeyring
 
     seed(ctx, "first", "HS256")  # the index directory exists from here on
-    other = KeyService(Index(ctx.keys.index.home), Vault)
+    other = KeyService(Index(ctx.keys.index.home), lambda: Vault(MemoryKeyring()))
     other.create("from-the-cli", "HS256", service="cli")
     view = window.keys_view
     qtbot.waitUntil(lambda: ("keyset", "from-the-cli") in visible_rows(view), timeout=5000)

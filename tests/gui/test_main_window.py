@@ -25,8 +25,6 @@ from tests.gui.conftest import make_ctx, open_window
 from tests.gui.keys_helpers import focused, press, seed, wait_dialog
 from tests.keyrings import MemoryKeyring
 
-pytestmark = pytest.mark.secret_service
-
 
 def test_navigation_lists_the_views_with_icons(window: MainWindow, qtbot: QtBot) -> None:
     labels = [window.nav.item(i).text() for i in range(window.nav.count())]
@@ -57,12 +55,14 @@ def test_ctrl_l_focuses_the_inspect_token_field(window: MainWindow) -> None:
         assert widget is not None and inspect.isAncestorOf(widget)
 
 
+@pytest.mark.secret_service
 def test_status_bar_shows_the_keyring_backend_and_state(window: MainWindow) -> None:
     assert window.status.keyring_label.text() == "Keyring: SecretService · unlocked"
     assert "keyring.backends.SecretService.Keyring" in window.status.keyring_label.toolTip()
     assert not window.banner.isVisible()
 
 
+@pytest.mark.secret_service
 def test_about_names_the_versions(window: MainWindow, qtbot: QtBot) -> None:
     about = next(a for a in window.shortcut_actions if a.text() == "&About jwtdesk")
     about.trigger()
@@ -310,9 +310,13 @@ def test_a_keys_view_asked_for_before_the_paint_is_not_filled_again(
 def test_the_app_starts_with_the_collector_off_then_freezes_what_start_up_made(
     home: Path, qtbot: QtBot
 ) -> None:
+    """Start-up runs without the collector; then what it made is frozen, and from then on
+    the collector runs on a timer on the GUI thread, never automatically (a worker thread
+    collecting a cycle that holds a Qt object crashes Qt)."""
     import gc
 
     from jwtdesk.gui.app import create
+    from jwtdesk.gui.collector import INTERVAL_MS
 
     hook = sys.excepthook
     try:
@@ -320,11 +324,13 @@ def test_the_app_starts_with_the_collector_off_then_freezes_what_start_up_made(
         qtbot.addWidget(window)
         assert not gc.isenabled()  # a collection would only slow start-up down
         window.show()
-        qtbot.waitUntil(gc.isenabled, timeout=10_000)  # the last start-up step
+        qtbot.waitUntil(lambda: hasattr(window, "gc_timer"), timeout=10_000)  # the last step
         assert gc.get_freeze_count() > 10_000  # modules, wrappers, views: out of its sight
+        assert not gc.isenabled()  # no automatic collection, on any thread
+        assert window.gc_timer.isActive() and window.gc_timer.interval() == INTERVAL_MS
+        assert window.gc_timer.thread() is window.thread()  # collects on the GUI thread
         assert "keys" in window.views
-        window.ctx.runner.shutdown()
+        window.ctx.shutdown()
     finally:
         gc.unfreeze()
-        gc.enable()
         sys.excepthook = hook

@@ -1,5 +1,5 @@
 """The Revocation view and the emergency dry run, driven as a user does, against a real
-redis-server and the real Secret Service. Redis calls run in the TaskRunner, never on the
+redis-server and the in-memory keyring. Redis calls run in the TaskRunner, never on the
 GUI thread."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from jwtdesk.store import redisconn
 from tests.redis_servers import PASSWORD
 from tests.revocation_helpers import token
 
-pytestmark = [pytest.mark.secret_service, pytest.mark.redis]
+pytestmark = pytest.mark.redis
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ from jwtdesk.gui.tasks import Task
 from jwtdesk.gui.widgets.banner import Banner, Kind
 from jwtdesk.gui.widgets.secret_field import DEFAULT_REVEAL_MS, SecretField
 from jwtdesk.services import audit as svc
+from jwtdesk.services import changes
 
 EMPTY = (
     "Paste HS256/384/512 tokens above and press Audit tokens (Ctrl+Return), or Audit stored "
@@ -67,8 +68,11 @@ class AuditView(QWidget):
         self.task: Task | None = None
         self._cancel = threading.Event()
         self.last_progress: Progress | None = None
+        self.stale_note = ""  # the results are of stored keys that have changed since
+        self._of_stored_keys = False  # the results shown are an audit of the stored keys
         self._build(reveal_timeout_ms)
         ctx.locked_changed.connect(self.on_ctx_locked_changed)
+        ctx.changed.connect(self.on_ctx_changed)
         app = QApplication.instance()
         if app is not None:  # quitting mid-search stops the worker processes too
             cancel = self._cancel
@@ -261,6 +265,7 @@ class AuditView(QWidget):
             lambda report: svc.audit_tokens(targets, options, self._reporter(report), self._cancel),
             "Auditing tokens",
         )
+        self._of_stored_keys, self.stale_note = False, ""
 
     def on_keys_clicked(self) -> None:
         if self.running:
@@ -270,6 +275,18 @@ class AuditView(QWidget):
             lambda report: svc.audit_keys(keys, options, self._reporter(report), self._cancel),
             "Auditing stored keys",
         )
+        self._of_stored_keys, self.stale_note = True, ""
+
+    def on_ctx_changed(self, change: changes.Change) -> None:
+        """Results of a stored-keys audit say which keysets changed since (a rotated key is
+        not the audited one); running again is the user's choice (it may take minutes)."""
+        if self._of_stored_keys and change.touches(changes.Kind.KEYSETS):
+            names = ", ".join(sorted(change.keysets))
+            self.stale_note = (
+                f"Keysets changed since this audit ({names}): "
+                "Audit stored keys again for their current secrets"
+            )
+            self.banner.show_message(self.stale_note, Kind.INFO)
 
     @staticmethod
     def _reporter(report: Any) -> svc.OnProgress:

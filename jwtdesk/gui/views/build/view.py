@@ -44,6 +44,7 @@ from jwtdesk.gui.views.build.form import ClaimForm, JsonProblem, TimeField
 from jwtdesk.gui.views.build.text import absolute, decoded, lifetime_warning
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.gui.widgets.findings import FindingsView
+from jwtdesk.services.changes import Change, Kind
 
 EMPTY_TEXT = "No keysets yet — create one in Keys (Ctrl+N)."
 WARNING_COLOR = "#b26a00"
@@ -89,7 +90,7 @@ class BuildView(QWidget):
         self.unlock_button.clicked.connect(self.on_unlock_button_clicked)
         self.clipboard.countdown_changed.connect(self.on_clipboard_countdown_changed)
         self.clipboard.cleared.connect(self.on_clipboard_cleared)
-        ctx.keysets_changed.connect(self.on_ctx_keysets_changed)
+        ctx.changed.connect(self.on_ctx_changed)
         ctx.locked_changed.connect(self.on_ctx_locked_changed)
         self.refresh_keysets()
 
@@ -375,6 +376,10 @@ class BuildView(QWidget):
 
     def on_unlock_button_clicked(self) -> None:
         self.ctx.set_locked(False)
+
+    def on_ctx_changed(self, change: Change) -> None:
+        if change.touches(Kind.KEYSETS):  # profiles and connections do not concern it
+            self.on_ctx_keysets_changed()
 
     def on_ctx_keysets_changed(self) -> None:
         self._drop_key()  # a rotation makes another version current

@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
 
 from jwtdesk.core.checklist import Action, Item, Status
 from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.keysets import KeySet
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import icon
 from jwtdesk.gui.widgets.banner import Banner
+from jwtdesk.services.changes import Change, Kind
 from jwtdesk.services.revocation import evaluate_checklist
 from jwtdesk.services.scan import ScanResult, scan
 
@@ -75,7 +77,7 @@ class ChecklistView(QWidget):
         self.items: list[Item] = []
         self.scan_result: ScanResult | None = None
         self._build()
-        ctx.keysets_changed.connect(self.reload_services)
+        ctx.changed.connect(self.on_ctx_changed)
         self.reload_services()
         if run:
             self.evaluate()
@@ -163,9 +165,18 @@ class ChecklistView(QWidget):
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # this view only
         shortcut.activated.connect(slot)
 
-    def reload_services(self) -> None:
+    def on_ctx_changed(self, change: Change) -> None:
+        """Keysets, profiles and connections are all what the checklist looks at: a checklist
+        on screen is evaluated again (in the runner), the service list follows the keysets."""
+        if change.touches(Kind.KEYSETS):
+            self.reload_services(change.state.keysets if change.state is not None else None)
+        if self.items:
+            self.evaluate()
+
+    def reload_services(self, keysets: tuple[KeySet, ...] | None = None) -> None:
         current = self.service_box.currentText()
-        names = sorted({ks.service for ks in self.ctx.keys.keysets() if ks.service})
+        shown = self.ctx.keys.keysets() if keysets is None else keysets
+        names = sorted({ks.service for ks in shown if ks.service})
         self.service_box.blockSignals(True)
         self.service_box.clear()
         self.service_box.addItems([ALL, *names])
@@ -272,9 +283,8 @@ class ChecklistView(QWidget):
         )
 
         def done(_result: object) -> None:
+            # The change feed has told every view, this one included (it evaluates again).
             self.ctx.post_status(f"{action.command}: done")
-            self.ctx.keysets_changed.emit()
-            self.evaluate()
 
         self.ctx.runner.run(work, done, self.on_error, label=action.command)
 

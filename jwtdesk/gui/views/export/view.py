@@ -40,6 +40,7 @@ from jwtdesk.gui.models.export import DriftModel, ProfilesModel, VariablesModel
 from jwtdesk.gui.views.export.dialogs import FORMATS, NewProfileDialog, SetVariableDialog
 from jwtdesk.gui.views.export.drift import DriftPanel
 from jwtdesk.gui.widgets.banner import Banner
+from jwtdesk.services.changes import Change, Kind
 from jwtdesk.services.export import ExportService
 
 
@@ -73,7 +74,7 @@ class ExportView(QWidget):
         self.variables_model = VariablesModel()
         self.drift_model = DriftModel()
         self._build()
-        ctx.keysets_changed.connect(self.reload)
+        ctx.changed.connect(self.on_ctx_changed)
         self.reload()
 
     # --- layout -----------------------------------------------------------------------
@@ -174,13 +175,19 @@ class ExportView(QWidget):
         row = self.profiles_view.currentIndex().row()
         return self.profiles_model.row_item(row) if row >= 0 else None
 
-    def reload(self) -> None:
+    def on_ctx_changed(self, change: Change) -> None:
+        """Profiles, or the keysets they export, changed (here, elsewhere, or by the CLI)."""
+        if change.touches(Kind.PROFILES, Kind.KEYSETS):
+            self.reload(change.state.profiles if change.state is not None else None)
+
+    def reload(self, profiles: tuple[Profile, ...] | None = None) -> None:
         chosen = self.profile()
-        try:
-            profiles = self.export.profiles()
-        except JwtdeskError as exc:
-            self.banner.show_error(exc.message)
-            profiles = ()
+        if profiles is None:
+            try:
+                profiles = self.export.profiles()
+            except JwtdeskError as exc:
+                self.banner.show_error(exc.message)
+                profiles = ()
         self.profiles_model.reset(profiles)
         self.empty.setVisible(not profiles)
         if profiles:
@@ -254,9 +261,7 @@ class ExportView(QWidget):
         except JwtdeskError as exc:
             self.banner.show_error(exc.message)
             return
-        self.banner.hide()
-        self.profiles_model.reset(self.export.profiles())
-        self.empty.setVisible(False)
+        self.banner.hide()  # the change feed has shown the new profiles (on_ctx_changed)
         self.select_profile(profile.name)
 
     def on_new_clicked(self) -> None:
@@ -285,10 +290,9 @@ class ExportView(QWidget):
         if profile is None:
             return
         try:
-            self.export.delete_profile(profile.name)
+            self.export.delete_profile(profile.name)  # the change feed reloads the list
         except JwtdeskError as exc:
             self.banner.show_error(exc.message)
-        self.reload()
 
     def on_format_current_text_changed(self, fmt: str) -> None:
         profile = self.profile()

@@ -19,6 +19,7 @@ from jwtdesk.core.keyfile import Candidate
 from jwtdesk.core.keysets import KeySet
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.tasks import Task
+from jwtdesk.services.changes import Change, Kind
 
 LOCKED_NOTE = "keyring locked — Unlock to verify with stored keysets"
 LOADING_NOTE = "reading the selected keysets from the keyring…"
@@ -43,7 +44,7 @@ class CandidateSource(QObject):
         self._file_task: Task | None = None
         self.file_error: str | None = None
         self.file_loading: str | None = None
-        ctx.keysets_changed.connect(self.on_ctx_keysets_changed)
+        ctx.changed.connect(self.on_ctx_changed)
         ctx.locked_changed.connect(self.on_ctx_locked_changed)
 
     # -- what the view asks -----------------------------------------------------------------
@@ -195,6 +196,10 @@ class CandidateSource(QObject):
         self._file, self.file_loading, self._file_task = None, None, None
         self.file_error = error.message
         self.candidates_changed.emit()
+
+    def on_ctx_changed(self, change: Change) -> None:
+        if change.touches(Kind.KEYSETS):  # profiles and connections do not concern it
+            self.on_ctx_keysets_changed()
 
     def on_ctx_keysets_changed(self) -> None:
         self._drop()

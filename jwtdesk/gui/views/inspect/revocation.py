@@ -7,6 +7,8 @@ older check); until it answers the row says so and is skipped, never passed.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
@@ -14,6 +16,10 @@ from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.inspect import Check
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.tasks import Task
+from jwtdesk.services.changes import Change, Kind
+
+if TYPE_CHECKING:
+    from jwtdesk.core.connections import Connection
 
 NOT_CHECKED = "Not checked"
 
@@ -38,13 +44,17 @@ class RevocationChecker(QObject):
         self._rows: dict[tuple[str, str], Check] = {}
         self._task: Task | None = None
         self._asked: tuple[str, str] | None = None
+        ctx.changed.connect(self.on_ctx_changed)
         self.reload()
 
-    def reload(self) -> None:
-        from jwtdesk.services.revocation import RevocationService
+    def on_ctx_changed(self, change: Change) -> None:
+        if change.touches(Kind.CONNECTIONS):  # a connection added here or by the CLI
+            self.reload(change.state.connections if change.state is not None else None)
 
+    def reload(self, connections: tuple[Connection, ...] | None = None) -> None:
         current = self.combo.currentText()
-        names = [c.name for c in RevocationService(self.ctx.keys).connections()]
+        shown = self.ctx.revocation.connections() if connections is None else connections
+        names = [c.name for c in shown]
         self.combo.blockSignals(True)
         self.combo.clear()
         self.combo.addItems([NOT_CHECKED, *names])
@@ -70,13 +80,13 @@ class RevocationChecker(QObject):
         return Check("revoked", "skipped", f"checking on {name}…")
 
     def _start(self, key: tuple[str, str]) -> None:
-        from jwtdesk.services.revocation import RevocationService, revocation_row
+        from jwtdesk.services.revocation import revocation_row
 
         if self._task is not None:
             self._task.cancel()
         self._asked = key
         name, token = key
-        svc = RevocationService(self.ctx.keys)
+        svc = self.ctx.revocation
 
         def work() -> Check:
             return revocation_row(svc, svc.target(name), token)

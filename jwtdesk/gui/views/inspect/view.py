@@ -51,6 +51,7 @@ from jwtdesk.gui.views.inspect.sources import SourcesPanel, TokenPicker, describ
 from jwtdesk.gui.views.inspect.verdict import VerdictLabel, adjusted_checks, keys_status
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.gui.widgets.findings import FindingsView
+from jwtdesk.services.changes import Change, Kind
 
 EMPTY_TEXT = (
     "Paste a token (Ctrl+L) — or a whole Authorization: Bearer line, a Cookie or Set-Cookie "
@@ -216,7 +217,7 @@ class InspectView(SourcesSlots, QWidget):
         self.keys_panel.key_file_cleared.connect(self.on_keys_panel_key_file_cleared)
         self.keys_panel.unlock_clicked.connect(self.on_keys_panel_unlock_clicked)
         self.keys_panel.retry_clicked.connect(self.on_keys_panel_retry_clicked)
-        self.ctx.keysets_changed.connect(self.on_ctx_keysets_changed)
+        self.ctx.changed.connect(self.on_ctx_changed)
         self.revocation.row_changed.connect(self.refresh)
         self.findings_view.finding_selected.connect(self.on_findings_view_finding_selected)
         self.tabs.currentChanged.connect(self.on_tabs_current_changed)
@@ -399,6 +400,10 @@ class InspectView(SourcesSlots, QWidget):
 
     def on_keys_panel_key_file_cleared(self) -> None:
         self.source.clear_file()
+
+    def on_ctx_changed(self, change: Change) -> None:
+        if change.touches(Kind.KEYSETS):  # profiles and connections do not concern it
+            self.on_ctx_keysets_changed()
 
     def on_ctx_keysets_changed(self) -> None:
         self.refresh_keysets()

@@ -112,17 +112,11 @@ class KeyActions(QObject):
         """Run a keyring-touching change in the runner; busy bar, banner on error, refresh."""
         self.view.banner.hide()
         self._set_busy(True, busy or label, cancellable)
-        keys = self.ctx.keys
 
-        def work() -> tuple[Any, tuple[KeySet, ...]]:
-            return fn(), keys.keysets()  # the index is read here, not on the GUI thread
-
-        def done(outcome: tuple[Any, tuple[KeySet, ...]]) -> None:
-            result, keysets = outcome
+        def done(result: Any) -> None:
+            # The service reported the change (with the index after it) before this: the
+            # context's feed has already shown it here and in every other view.
             self._set_busy(False)
-            self.view.reload(keysets)
-            with self.view.reloads_skipped():  # this view is up to date: tell the others
-                self.ctx.keysets_changed.emit()
             # Selecting (and scrolling to) the result waits for the next loop iteration, so
             # the tree update and the scroll repaint are two short stalls, not one long one.
             QTimer.singleShot(0, lambda: then(result))
@@ -130,9 +124,8 @@ class KeyActions(QObject):
         def failed(exc: JwtdeskError) -> None:
             self._set_busy(False)
             self.view.banner.show_error(f"{label} failed: {exc}")
-            self.ctx.keysets_changed.emit()  # another process may have changed the index
 
-        self.ctx.runner.run(work, done, failed, label=label)
+        self.ctx.runner.run(fn, done, failed, label=label)
 
     def _set_busy(self, busy: bool, text: str = "", cancellable: bool = False) -> None:
         self._busy = busy

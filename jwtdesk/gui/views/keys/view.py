@@ -7,12 +7,11 @@ the banner above the content with the service's message (what is wrong and the f
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QFileSystemWatcher, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -39,9 +38,10 @@ from jwtdesk.gui.widgets.badge import BadgeDelegate
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.gui.widgets.busy import BusyBar
 from jwtdesk.gui.widgets.secret_field import DEFAULT_REVEAL_MS
+from jwtdesk.services.changes import Kind
 
 if TYPE_CHECKING:
-    pass
+    from jwtdesk.services.changes import Change
 
 EMPTY = "No keysets yet — New keyset (Ctrl+N)"
 # Typical widest content per column: widths follow the font, never fixed pixels.
@@ -77,17 +77,12 @@ class KeysView(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.rowsInserted.connect(self.on_proxy_rows_inserted)
         self.key_actions = KeyActions(self)
-        self._skip_reloads = False
         self._build(reveal_timeout_ms)
-        ctx.keysets_changed.connect(self.on_ctx_keysets_changed)
+        ctx.changed.connect(self.on_ctx_changed)
         self._clock = QTimer(self)
         self._clock.setInterval(60_000)
         self._clock.timeout.connect(self.model.refresh_times)
         self._clock.start()
-        self._watcher = QFileSystemWatcher(self)
-        self._debounce = QTimer(self, singleShot=True, interval=300)
-        self._debounce.timeout.connect(self.on_ctx_keysets_changed)
-        self._watcher.directoryChanged.connect(self._debounce.start)
         if load:
             self.reload()
 
@@ -202,9 +197,6 @@ class KeysView(QWidget):
             except JwtdeskError as exc:
                 self.banner.show_error(str(exc))
                 return
-        home = str(self.ctx.keys.index.home)
-        if home not in self._watcher.directories() and self.ctx.keys.index.home.is_dir():
-            self._watcher.addPath(home)
         if keysets == self.model.keysets and self.model.rowCount() > 0:
             return
         name, kid = self.selected()
@@ -221,18 +213,11 @@ class KeysView(QWidget):
             self.details.show_keyset(ks, version)  # updated in place: same row, new facts
         self.key_actions.update_enabled()
 
-    def on_ctx_keysets_changed(self) -> None:
-        if not self._skip_reloads:
-            self.reload()  # equal contents change nothing on screen
-
-    @contextlib.contextmanager
-    def reloads_skipped(self) -> Iterator[None]:
-        """While announcing a change this view has already shown (no second index read)."""
-        self._skip_reloads = True
-        try:
-            yield
-        finally:
-            self._skip_reloads = False
+    def on_ctx_changed(self, change: Change) -> None:
+        """Keysets changed (here, elsewhere in the app or by the CLI): show the index the change
+        carries, without reading it again; profiles and connections are not shown here."""
+        if change.touches(Kind.KEYSETS):
+            self.reload(change.state.keysets if change.state is not None else None)
 
     def _expand_groups(self) -> None:
         for row in range(self.proxy.rowCount()):

@@ -34,7 +34,6 @@ from jwtdesk.core.tokens import parse_duration
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.emergency import EmergencyService, Outcome, Step
-from jwtdesk.services.revocation import RevocationService
 
 
 class ConnectionDialog(QDialog):
@@ -151,7 +150,7 @@ class EmergencyDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.rev = RevocationService(ctx.keys)
+        self.rev = ctx.revocation
         self.emergency = EmergencyService(self.rev)
         self.outcome: Outcome | None = None
         self.setWindowTitle("Emergency response")
@@ -251,7 +250,6 @@ class EmergencyDialog(QDialog):
             if not outcome.ok:
                 self.banner.show_error(f"A check failed: {outcome.steps[0].detail}")
             return
-        self.ctx.keysets_changed.emit()
         report = outcome.report_files[0] if outcome.report_files else "no report file"
         deploy = "; ".join(outcome.to_deploy)
         if outcome.ok:

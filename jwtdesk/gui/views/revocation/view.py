@@ -32,13 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jwtdesk.core.connections import Connection
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.revocation import Verdict
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.inspect import ChecksModel
 from jwtdesk.gui.tokenview import monospace_edit
 from jwtdesk.gui.widgets.banner import Banner
-from jwtdesk.services.revocation import Listed, RevocationService, Written
+from jwtdesk.services.changes import Change, Kind
+from jwtdesk.services.revocation import Listed, Written
 
 EMPTY = (
     "No Redis connections yet — New connection… adds one: its URL, the password (kept in the "
@@ -68,12 +70,13 @@ class RevocationView(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.rev = RevocationService(ctx.keys)
+        self.rev = ctx.revocation
         self.checks_model = ChecksModel(self)
         self.entries_model = QStandardItemModel(0, 4, self)
         self.entries_model.setHorizontalHeaderLabels(["Kind", "Key", "Value", "TTL (s)"])
         self.dialog: QWidget | None = None
         self._build()
+        ctx.changed.connect(self.on_ctx_changed)
         self.reload()
 
     # --- layout -----------------------------------------------------------------------
@@ -186,9 +189,14 @@ class RevocationView(QWidget):
 
     # --- state ------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def on_ctx_changed(self, change: Change) -> None:
+        if change.touches(Kind.CONNECTIONS):  # here, in another view, or by the CLI
+            self.reload(change.state.connections if change.state is not None else None)
+
+    def reload(self, connections: tuple[Connection, ...] | None = None) -> None:
         current = self.connection_combo.currentText()
-        names = [c.name for c in self.rev.connections()]
+        shown = self.rev.connections() if connections is None else connections
+        names = [c.name for c in shown]
         self.connection_combo.blockSignals(True)
         self.connection_combo.clear()
         self.connection_combo.addItems(names)
@@ -347,8 +355,7 @@ class RevocationView(QWidget):
         )
 
     def on_created(self, conn: Any) -> None:
-        self.reload()
-        self.connection_combo.setCurrentText(conn.name)
+        self.connection_combo.setCurrentText(conn.name)  # listed by the change feed
         self.banner.show_info(f"Added {conn.name}; the password is in the OS keyring.")
 
     def on_delete_clicked(self) -> None:
@@ -357,7 +364,7 @@ class RevocationView(QWidget):
             rev = self.rev
             self.ctx.runner.run(
                 lambda: rev.delete_connection(name),
-                lambda _: self.reload(),
+                lambda _: None,  # the change feed reloads the list
                 self.on_task_failed,
                 "Deleting the connection",
             )
