@@ -202,9 +202,9 @@ class KeysView(QWidget):
             except JwtdeskError as exc:
                 self.banner.show_error(str(exc))
                 return
-        home = str(self.ctx.keys.index.home)
-        if home not in self._watcher.directories() and self.ctx.keys.index.home.is_dir():
-            self._watcher.addPath(home)
+        home = self.ctx.keys.index_dir()
+        if str(home) not in self._watcher.directories() and home.is_dir():
+            self._watcher.addPath(str(home))
         if keysets == self.model.keysets and self.model.rowCount() > 0:
             return
         name, kid = self.selected()
