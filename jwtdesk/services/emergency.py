@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from jwtdesk.core import revocation as rv
-from jwtdesk.core.algorithms import KeyType
 from jwtdesk.core.errors import InvalidInput, JwtdeskError
-from jwtdesk.core.keysets import KeySet
+from jwtdesk.core.keysets import KeySet, publishable
 from jwtdesk.core.profiles import Profile
 from jwtdesk.services.export import ExportService
 from jwtdesk.services.revocation import RevocationService, Target
@@ -125,7 +124,7 @@ class EmergencyService:
 
     @staticmethod
     def _jwks_names(keysets: list[KeySet]) -> list[str]:
-        return [ks.name for ks in keysets if ks.algorithm.kty is not KeyType.OCT]
+        return [ks.name for ks in keysets if publishable(ks)]
 
     # --- checks (no side effects) -----------------------------------------------------
 
@@ -255,12 +254,10 @@ class _Run:
             p = profiles[step.subject]
             path = self.directory / f"{p.name}{EXTENSIONS.get(p.format, '.env')}"
             owner.export.write(p, path)
-        else:  # jwks
-            from jwtdesk.store.exportfile import write_export
-
-            doc = owner.export.jwks(owner._jwks_names([owner.keys.get(n) for n in names]))
+        else:  # jwks: the same document `jwtdesk export jwks` writes
+            published = owner._jwks_names([owner.keys.get(n) for n in names])
             path = self.directory / f"{_safe(self.service)}.jwks.json"
-            write_export(path, (json.dumps(doc, indent=2) + "\n").encode("ascii"))
+            owner.export.write_jwks(published, path)
         self.files.append(str(path))
         return "written (0600)"
 

@@ -275,12 +275,9 @@ class ExportService:
     # --- internals --------------------------------------------------------------------
 
     def _secret_text(self, keyset: str, version: KeyVersion | None) -> str:
-        from jwtdesk.core.keys import private_pem
-
         assert version is not None  # noqa: S101 - planned key sources have a version
-        ks = self.keys.get(keyset)
-        _, secret = self.keys.secret(keyset, version.kid, action="export")
-        raw = secret.reveal() if ks.algorithm.kty is KeyType.OCT else private_pem(secret).reveal()
+        _, secret = self.keys.reveal(keyset, version.kid, action="export")
+        raw = secret.reveal()
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:

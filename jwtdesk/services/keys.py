@@ -235,15 +235,15 @@ class KeyService:
             return version, self.vault.get(version.id)
 
     def reveal(
-        self, name: str, kid: str | None = None, *, recheck: bool = False
+        self, name: str, kid: str | None = None, *, recheck: bool = False, action: str = "reveal"
     ) -> tuple[KeyVersion, Secret]:
-        """A secret as a person reads it, for Reveal / Copy and ``keys show --reveal``: the
-        HMAC key's bytes, or the private key as PKCS#8 PEM; audited as a ``reveal``.
+        """A secret as a person reads it, for Reveal / Copy, ``keys show --reveal`` and env
+        files: the HMAC key's bytes, or the private key as PKCS#8 PEM; audited as ``action``.
         ``recheck``: probe the keyring first (after an idle lock it fails while locked)."""
         if recheck:
             self.check_keyring()
         keyset = self.get(name)
-        version, secret = self.secret(name, kid, action="reveal")
+        version, secret = self.secret(name, kid, action=action)
         if keyset.algorithm.kty is KeyType.OCT:
             return version, secret
         from jwtdesk.core.keys import private_pem  # deferred: cryptography costs ~30 ms
