@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from jwtdesk.core import revocation as rv
-from jwtdesk.core.errors import InvalidInput, JwtdeskError
+from jwtdesk.core.errors import InGitTree, InvalidInput, JwtdeskError
 from jwtdesk.core.keysets import KeySet, publishable
 from jwtdesk.core.profiles import Profile
 from jwtdesk.services.export import ExportService
@@ -70,6 +70,10 @@ class Outcome:
         doc = asdict(self)
         doc["steps"] = [asdict(s) for s in self.steps]
         return doc
+
+
+# The response's directory gets secret env files: no override, ignore it or choose another.
+OUT_FIX = "add it to .gitignore or choose another --out directory"
 
 
 class EmergencyService:
@@ -144,7 +148,10 @@ class EmergencyService:
         existing = _existing_parent(directory)
         if existing.exists() and not existing.is_dir():
             raise InvalidInput(f"{existing} is not a directory; choose another --out")
-        check_not_tracked(directory / "report.json")
+        try:
+            check_not_tracked(directory / "report.json")
+        except InGitTree as exc:  # no --force here: the response's files hold secrets
+            raise InGitTree(exc.reason, exc.path, OUT_FIX) from None
         if directory.exists() and any(directory.iterdir()):
             raise InvalidInput(f"{directory} is not empty; choose a new --out directory")
         return (
