@@ -1,8 +1,10 @@
 """``jwtdesk export env|jwks|pem|jwk|check``.
 
 Secrets leave only where the user says: ``-o FILE`` (atomic, 0600, not into an un-ignored git
-work tree, not over a symlink) or ``-o -`` (stdout, for piping; a terminal needs --yes).
-Without ``-o``, ``export env`` prints a preview with every secret masked.
+work tree unless --force, not over a symlink) or ``-o -`` (stdout, for piping; a terminal needs
+--yes). Public material (JWKS, public PEM or JWK) is meant to be published: it may be written
+into a repository without --force. Without ``-o``, ``export env`` prints a preview with every
+secret masked.
 """
 
 from __future__ import annotations
@@ -45,7 +47,9 @@ def _output(p: argparse.ArgumentParser, secret: bool) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write here (0600, atomic); - = stdout")
     if secret:
         p.add_argument(
-            "--force", action="store_true", help="write inside a git work tree even if not ignored"
+            "--force",
+            action="store_true",
+            help="write a secret inside a git work tree even if git does not ignore it",
         )
         p.add_argument("--yes", action="store_true", help="print secrets on a terminal")
 
@@ -95,7 +99,7 @@ def _check(p: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_check)
 
 
-def _emit(args: argparse.Namespace, text: str, secret: bool, what: str) -> int:
+def _emit(svc: Any, args: argparse.Namespace, text: str, secret: bool, what: str) -> int:
     """Write ``text`` to -o FILE, to stdout for ``-o -`` or (public only) without -o."""
     target = args.output
     if target is None and secret:
@@ -107,9 +111,10 @@ def _emit(args: argparse.Namespace, text: str, secret: bool, what: str) -> int:
             )
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return 0
-    from jwtdesk.store.exportfile import write_export
-
-    path = write_export(Path(target), text.encode("utf-8"), force=getattr(args, "force", False))
+    if secret:
+        path = svc.write_secret(text, Path(target), force=args.force)
+    else:
+        path = svc.write_public(text, Path(target))
     print(f"wrote {what} to {path} (mode 0600)", file=sys.stderr)
     return 0
 
@@ -137,36 +142,36 @@ def cmd_env(args: argparse.Namespace) -> int:
 
 
 def cmd_jwks(args: argparse.Namespace) -> int:
-    doc = export_service().jwks(args.keysets)
-    return _emit(args, json.dumps(doc, indent=2), False, "the JWKS")
+    svc = export_service()
+    return _emit(svc, args, svc.jwks_text(args.keysets), False, "the JWKS")
 
 
 def cmd_pem(args: argparse.Namespace) -> int:
     svc = export_service()
     if args.private:
-        _refuse_before_reading(args)
+        _refuse_before_reading(svc, args)
         text = svc.private_pem(args.keyset, args.kid).reveal().decode("ascii")
-        return _emit(args, text, True, f"the private key of {args.keyset}")
-    return _emit(args, svc.public_pem(args.keyset, args.kid), False, "the public key")
+        return _emit(svc, args, text, True, f"the private key of {args.keyset}")
+    return _emit(svc, args, svc.public_pem(args.keyset, args.kid), False, "the public key")
 
 
 def cmd_jwk(args: argparse.Namespace) -> int:
     svc = export_service()
     if args.private:
-        _refuse_before_reading(args)
+        _refuse_before_reading(svc, args)
         text = svc.private_jwk(args.keyset, args.kid).reveal().decode("ascii")
-        return _emit(args, text, True, f"the private JWK of {args.keyset}")
-    return _emit(args, json.dumps(svc.public_jwk(args.keyset, args.kid), indent=2), False, "JWK")
+        return _emit(svc, args, text, True, f"the private JWK of {args.keyset}")
+    return _emit(
+        svc, args, json.dumps(svc.public_jwk(args.keyset, args.kid), indent=2), False, "JWK"
+    )
 
 
-def _refuse_before_reading(args: argparse.Namespace) -> None:
+def _refuse_before_reading(svc: Any, args: argparse.Namespace) -> None:
     """Say no before the keyring is read, not after."""
     if args.output is None:
         raise UsageError("a private key is secret: give -o FILE, or -o - to print it for a pipe")
     if args.output != "-" and not args.force:
-        from jwtdesk.store.exportfile import check_not_tracked
-
-        check_not_tracked(Path(args.output))
+        svc.check_secret_target(Path(args.output))
 
 
 def cmd_check(args: argparse.Namespace) -> int:

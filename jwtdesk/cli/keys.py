@@ -11,7 +11,7 @@ from typing import Any
 from jwtdesk.cli import output as out
 from jwtdesk.core.algorithms import NAMES
 from jwtdesk.core.errors import Cancelled
-from jwtdesk.core.keysets import KeySet, Purpose
+from jwtdesk.core.keysets import KeySet, Purpose, public_jwk
 from jwtdesk.services import KeyService, default_key_service, utcnow
 
 
@@ -220,22 +220,17 @@ def _public(ks: KeySet, version: Any, fmt: str) -> Any:
         return None
     if fmt == "pem":
         return keymod.public_pem(version.public_jwk)
-    return {**version.public_jwk, "kid": version.kid, "alg": ks.alg, "use": "sig"}
+    return public_jwk(ks, version)
 
 
 def _reveal(svc: KeyService, ks: KeySet, args: argparse.Namespace) -> int:
-    from jwtdesk.core import keys as keymod
-
     version = ks.version(args.kid) if args.kid else ks.current
     kid = version.kid if version else "-"
     prompt = f"Print the secret of {ks.name} (kid {kid}) on this terminal? [y/N] "
     if out.is_terminal() and not args.yes and not out.confirm(prompt):
         raise Cancelled("nothing was revealed")
-    version, secret = svc.secret(ks.name, args.kid)
-    if ks.algorithm.is_symmetric:
-        text = secret.reveal().decode("ascii", errors="replace")
-    else:
-        text = keymod.private_pem(secret).reveal().decode("ascii")
+    version, secret = svc.reveal(ks.name, args.kid)
+    text = secret.reveal().decode("ascii", errors="replace")
     if args.json:
         out.emit_json({"name": ks.name, "kid": version.kid, "alg": ks.alg, "secret": text})
     else:

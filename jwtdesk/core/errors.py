@@ -61,3 +61,16 @@ class Cancelled(JwtdeskError):
 class RedisFailed(JwtdeskError):
     """A service's Redis is down, slow, refuses the credentials or holds data jwtdesk cannot
     read (revocation). The message names host:port, never a password or a token."""
+
+
+class InGitTree(InvalidInput):
+    """A secret export aimed inside a git work tree where git does not (or cannot be shown to)
+    ignore the path. ``reason`` says which; the fix (ignore it, write elsewhere, or allow it
+    anyway) is worded by each front end: ``FIX`` is the CLI's, whose flag is ``--force``."""
+
+    FIX = "add it to .gitignore, write elsewhere, or pass --force"
+
+    def __init__(self, reason: str, path: str, fix: str = FIX) -> None:
+        super().__init__(f"{reason}; {fix}")
+        self.reason = reason
+        self.path = path

@@ -13,12 +13,12 @@ start-up on CPython 3.11: `jwtdesk keys list` must start about as fast as `jwtde
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import NamedTuple
 
-from jwtdesk.core.algorithms import Algorithm
+from jwtdesk.core.algorithms import Algorithm, KeyType, check_size
 from jwtdesk.core.algorithms import get as get_algorithm
 from jwtdesk.core.errors import Conflict, InvalidInput, NotFound
 
@@ -113,6 +113,34 @@ def check_label(value: str, what: str) -> str:
     return value
 
 
+def check_free_name(name: str, existing: Collection[str]) -> str:
+    """Refuse a keyset name already taken (creating, importing or renaming)."""
+    if name in existing:
+        raise Conflict(f"a keyset named {name!r} already exists; choose another name")
+    return name
+
+
+def check_new(
+    name: str,
+    alg: str,
+    *,
+    size: int | None = None,
+    service: str = "",
+    environment: str = "",
+    existing: Collection[str] = (),
+) -> Algorithm:
+    """Everything a new keyset's request must satisfy before a key is generated: the name's
+    rules, the algorithm, the key size for it, the labels and a free name. The one check the
+    Keys dialog (as the user types) and ``jwtdesk keys new`` both run; returns the algorithm."""
+    check_name(name)
+    algorithm = get_algorithm(alg)
+    check_size(algorithm, size)
+    check_label(service, "service")
+    check_label(environment, "environment")
+    check_free_name(name, existing)
+    return algorithm
+
+
 def parse_period(text: str) -> timedelta:
     """``90d``, ``12h``, ``2w``, ``30m`` -> timedelta (at least one hour)."""
     m = _PERIOD_RE.fullmatch(text.strip())
@@ -202,3 +230,46 @@ def remove_version(ks: KeySet, kid: str) -> tuple[KeySet, KeyVersion]:
             f"{kid} of {ks.name!r} is {target.state.value}; only retired versions can be deleted"
         )
     return ks._replace(versions=tuple(v for v in ks.versions if v.id != target.id)), target
+
+
+# --- publishing public keys (JWK, JWKS) --------------------------------------------------------
+
+
+def publishable(ks: KeySet) -> bool:
+    """Only asymmetric keysets have a public part; an HMAC key is a shared secret."""
+    return ks.algorithm.kty is not KeyType.OCT
+
+
+def refuse_unpublishable(ks: KeySet, what: str = "published in a JWKS") -> None:
+    if not publishable(ks):
+        raise InvalidInput(
+            f"{ks.name!r} is an HMAC keyset: its key is a shared secret and is never {what}"
+        )
+
+
+def public_jwk(ks: KeySet, v: KeyVersion) -> dict[str, str]:
+    """A public JWK with ``kid``, ``alg`` and ``use`` (RFC 7517 §4)."""
+    if v.public_jwk is None:
+        raise InvalidInput(f"{v.kid} of {ks.name!r} has no public key")
+    return {**v.public_jwk, "kid": v.kid, "alg": ks.alg, "use": "sig"}
+
+
+def published_versions(ks: KeySet) -> list[KeyVersion]:
+    """The versions a JWKS carries: the current and the previous one (still verifying)."""
+    return [v for v in (ks.current, ks.previous) if v is not None and v.public_jwk is not None]
+
+
+def jwks(keysets: Iterable[KeySet]) -> dict[str, list[dict[str, str]]]:
+    """RFC 7517 §5 JWK Set of the current and previous public keys; refuses HMAC keysets."""
+    keys = []
+    for ks in keysets:
+        refuse_unpublishable(ks)
+        keys += [public_jwk(ks, v) for v in published_versions(ks)]
+    return {"keys": keys}
+
+
+def jwks_text(document: Mapping[str, object]) -> str:
+    """The JWKS file's exact bytes as text: what the CLI prints and writes, and the GUI writes."""
+    import json
+
+    return json.dumps(document, indent=2) + "\n"

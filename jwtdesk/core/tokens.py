@@ -30,6 +30,12 @@ _RESERVED_HEADER = frozenset({"alg", "kid", "jku", "x5u", "jwk", "x5c", "crit", 
 Preset = Purpose
 
 
+def preset_for(purpose: Purpose) -> Preset:
+    """The preset a token signed by a keyset of ``purpose`` gets unless one is chosen: its
+    purpose, except that a custom keyset signs access tokens (custom has no lifetime rules)."""
+    return Preset.ACCESS if purpose is Purpose.CUSTOM else purpose
+
+
 class PresetRules(NamedTuple):
     default_lifetime: timedelta | None
     min_lifetime: timedelta | None

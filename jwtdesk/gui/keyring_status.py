@@ -39,10 +39,9 @@ def probe(keys: KeyService) -> KeyringStatus:
     """Worker side: which backend keyring chose, and whether it answers (one keyring read)."""
     import jwtdesk.core.keys  # noqa: F401 - warm-up import, off the GUI thread
 
-    vault = keys.vault
     try:
-        backend = vault.backend_name
-        vault.check()
+        backend = keys.keyring_backend()
+        keys.check_keyring()
     except JwtdeskError as exc:
         name = _safe_name(keys)
         state = "locked" if isinstance(exc, KeyringLocked) else "unavailable"
@@ -52,6 +51,6 @@ def probe(keys: KeyService) -> KeyringStatus:
 
 def _safe_name(keys: KeyService) -> str:
     try:
-        return keys.vault.backend_name
+        return keys.keyring_backend()
     except Exception:  # only a label; the error itself is reported
         return ""

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from jwtdesk.core import envfile
 from jwtdesk.core.errors import InvalidInput
-from jwtdesk.core.keysets import KeySet, KeyVersion, State
+from jwtdesk.core.keysets import KeySet, KeyVersion, State, publishable
 from jwtdesk.core.profiles import Binding, Profile, Source
 from jwtdesk.store.index import IndexState
 
@@ -212,7 +212,7 @@ def check_jwks(
         note = "retired: remove it" if status == STALE else ""
         rows.append(DriftRow(label, status, ks.name, v.kid, v.state.value, note))
     for name in sorted(touched):
-        if not state.has(name) or state.get(name).algorithm.is_symmetric:
+        if not state.has(name) or not publishable(state.get(name)):
             continue  # HMAC keys are never published
         for live in (state.get(name).current, state.get(name).previous):
             if live is not None and live.kid not in seen:

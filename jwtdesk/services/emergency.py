@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from jwtdesk.core import revocation as rv
-from jwtdesk.core.algorithms import KeyType
-from jwtdesk.core.errors import InvalidInput, JwtdeskError
-from jwtdesk.core.keysets import KeySet
+from jwtdesk.core.errors import InGitTree, InvalidInput, JwtdeskError
+from jwtdesk.core.keysets import KeySet, publishable
 from jwtdesk.core.profiles import Profile
 from jwtdesk.services.export import ExportService
 from jwtdesk.services.revocation import RevocationService, Target
@@ -71,6 +70,10 @@ class Outcome:
         doc = asdict(self)
         doc["steps"] = [asdict(s) for s in self.steps]
         return doc
+
+
+# The response's directory gets secret env files: no override, ignore it or choose another.
+OUT_FIX = "add it to .gitignore or choose another --out directory"
 
 
 class EmergencyService:
@@ -125,7 +128,7 @@ class EmergencyService:
 
     @staticmethod
     def _jwks_names(keysets: list[KeySet]) -> list[str]:
-        return [ks.name for ks in keysets if ks.algorithm.kty is not KeyType.OCT]
+        return [ks.name for ks in keysets if publishable(ks)]
 
     # --- checks (no side effects) -----------------------------------------------------
 
@@ -145,7 +148,10 @@ class EmergencyService:
         existing = _existing_parent(directory)
         if existing.exists() and not existing.is_dir():
             raise InvalidInput(f"{existing} is not a directory; choose another --out")
-        check_not_tracked(directory / "report.json")
+        try:
+            check_not_tracked(directory / "report.json")
+        except InGitTree as exc:  # no --force here: the response's files hold secrets
+            raise InGitTree(exc.reason, exc.path, OUT_FIX) from None
         if directory.exists() and any(directory.iterdir()):
             raise InvalidInput(f"{directory} is not empty; choose a new --out directory")
         return (
@@ -255,12 +261,10 @@ class _Run:
             p = profiles[step.subject]
             path = self.directory / f"{p.name}{EXTENSIONS.get(p.format, '.env')}"
             owner.export.write(p, path)
-        else:  # jwks
-            from jwtdesk.store.exportfile import write_export
-
-            doc = owner.export.jwks(owner._jwks_names([owner.keys.get(n) for n in names]))
+        else:  # jwks: the same document `jwtdesk export jwks` writes
+            published = owner._jwks_names([owner.keys.get(n) for n in names])
             path = self.directory / f"{_safe(self.service)}.jwks.json"
-            write_export(path, (json.dumps(doc, indent=2) + "\n").encode("ascii"))
+            owner.export.write_jwks(published, path)
         self.files.append(str(path))
         return "written (0600)"
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jwtdesk.core import envfile, profiles
+from jwtdesk.core import keysets as ks_mod
 from jwtdesk.core.algorithms import KeyType
 from jwtdesk.core.errors import Conflict, InvalidInput
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
@@ -168,12 +169,9 @@ class ExportService:
         force: bool = False,
         **opts: Any,
     ) -> Path:
-        from jwtdesk.store.exportfile import check_not_tracked, write_export
-
         if not force:
-            check_not_tracked(path)  # before any secret is read
-        text = self.render(profile, fmt, **opts)
-        written = write_export(path, text.encode("utf-8"), force=force)
+            self.check_secret_target(path)  # before any secret is read
+        written = self.write_secret(self.render(profile, fmt, **opts), path, force)
         from jwtdesk.store import exportrecord
 
         prof = self.profile(profile) if isinstance(profile, str) else profile
@@ -185,28 +183,60 @@ class ExportService:
 
     def jwks(self, names: Sequence[str]) -> dict[str, Any]:
         """RFC 7517 §5 JWK Set of the current and previous public keys, with kid/alg/use."""
-        keys = []
-        for name in names:
-            ks = self.keys.get(name)
-            _refuse_hmac(ks, "published in a JWKS")
-            for v in (ks.current, ks.previous):
-                if v is not None and v.public_jwk is not None:
-                    keys.append(public_jwk(ks, v))
-        return {"keys": keys}
+        return ks_mod.jwks(self.keys.get(name) for name in names)
+
+    def jwks_text(self, names: Sequence[str]) -> str:
+        """The JWKS document exactly as it is printed and written, by the CLI and the GUI."""
+        return ks_mod.jwks_text(self.jwks(names))
+
+    def profile_jwks_names(self, profile: Profile | str) -> list[str]:
+        """The keysets of a profile whose public keys a JWKS publishes (HMAC ones never)."""
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        names = [n for n in prof.keysets() if ks_mod.publishable(self.keys.get(n))]
+        if not names:
+            raise InvalidInput(
+                f"profile {prof.name} uses only HMAC keysets; they are never published"
+            )
+        return names
+
+    def write_jwks(self, names: Sequence[str], path: Path) -> Path:
+        """Write the JWKS of ``names`` to ``path``: public, so a git work tree is no obstacle."""
+        return self.write_public(self.jwks_text(names), path)
+
+    def write_public(self, text: str, path: Path) -> Path:
+        """Write public material (JWKS, public PEM or JWK); reads no secret, and needs no
+        git-ignore check: it is meant to be published."""
+        from jwtdesk.store.exportfile import write_export
+
+        return write_export(path, text.encode("utf-8"), secret=False)
+
+    def check_secret_target(self, path: Path) -> None:
+        """Refuse (:class:`InGitTree`) a secret's path inside a git work tree that does not
+        ignore it; callers ask before any secret is read."""
+        from jwtdesk.store.exportfile import check_not_tracked
+
+        check_not_tracked(path)
+
+    def write_secret(self, text: str, path: Path, force: bool = False) -> Path:
+        """Write secret material (0600, atomic); refused inside an un-ignored git work tree
+        unless ``force``."""
+        from jwtdesk.store.exportfile import write_export
+
+        return write_export(path, text.encode("utf-8"), force=force)
 
     def public_pem(self, name: str, kid: str | None = None) -> str:
         from jwtdesk.core.keys import public_pem
 
         ks = self.keys.get(name)
-        _refuse_hmac(ks, "exported as a public key")
+        ks_mod.refuse_unpublishable(ks, "exported as a public key")
         version = _version(ks, kid)
         assert version.public_jwk is not None  # noqa: S101 - asymmetric keys have one
         return public_pem(version.public_jwk)
 
     def public_jwk(self, name: str, kid: str | None = None) -> dict[str, str]:
         ks = self.keys.get(name)
-        _refuse_hmac(ks, "exported as a public key")
-        return public_jwk(ks, _version(ks, kid))
+        ks_mod.refuse_unpublishable(ks, "exported as a public key")
+        return ks_mod.public_jwk(ks, _version(ks, kid))
 
     def private_pem(self, name: str, kid: str | None = None) -> Secret:
         from jwtdesk.core.keys import private_pem
@@ -251,12 +281,9 @@ class ExportService:
     # --- internals --------------------------------------------------------------------
 
     def _secret_text(self, keyset: str, version: KeyVersion | None) -> str:
-        from jwtdesk.core.keys import private_pem
-
         assert version is not None  # noqa: S101 - planned key sources have a version
-        ks = self.keys.get(keyset)
-        _, secret = self.keys.secret(keyset, version.kid, action="export")
-        raw = secret.reveal() if ks.algorithm.kty is KeyType.OCT else private_pem(secret).reveal()
+        _, secret = self.keys.reveal(keyset, version.kid, action="export")
+        raw = secret.reveal()
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -288,18 +315,6 @@ def parse_format(fmt: str) -> envfile.Format:
         raise InvalidInput(f"{fmt!r} is not an export format; choose one of {choices}") from None
 
 
-def public_jwk(ks: KeySet, v: KeyVersion) -> dict[str, str]:
-    assert v.public_jwk is not None  # noqa: S101
-    return {**v.public_jwk, "kid": v.kid, "alg": ks.alg, "use": "sig"}
-
-
-def _refuse_hmac(ks: KeySet, what: str) -> None:
-    if ks.algorithm.kty is KeyType.OCT:
-        raise InvalidInput(
-            f"{ks.name!r} is an HMAC keyset: its key is a shared secret and is never {what}"
-        )
-
-
 def _version(ks: KeySet, kid: str | None) -> KeyVersion:
     version = ks.version(kid) if kid else ks.current
     if version is None:
@@ -310,7 +325,7 @@ def _version(ks: KeySet, kid: str | None) -> KeyVersion:
 def _plan_one(b: Binding, ks: KeySet) -> Planned:
     symmetric = ks.algorithm.kty is KeyType.OCT
     if b.source in (Source.PUBLIC, Source.PUBLIC_PREVIOUS, Source.JWKS):
-        _refuse_hmac(ks, "exported as a public key")
+        ks_mod.refuse_unpublishable(ks, "exported as a public key")
     prev = b.source in (Source.PREVIOUS, Source.PUBLIC_PREVIOUS)
     version = ks.previous if prev else ks.current
     if version is None:

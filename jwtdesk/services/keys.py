@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from jwtdesk.core import keysets as ks_mod
 from jwtdesk.core import profiles
-from jwtdesk.core.algorithms import KeyType, check_size
-from jwtdesk.core.algorithms import get as get_algorithm
+from jwtdesk.core.algorithms import KeyType
 from jwtdesk.core.errors import Cancelled, Conflict, JwtdeskError
 from jwtdesk.core.keysets import DEFAULT_ROTATION, KeySet, KeyVersion, Purpose, State
 from jwtdesk.core.secret import Secret
@@ -96,6 +95,19 @@ class KeyService:
         """The folder whose index file other processes replace (a GUI watches it)."""
         return self.index.home
 
+    def names(self) -> list[str]:
+        return _names(self.index.load())
+
+    # --- the keyring ----------------------------------------------------------------------
+
+    def keyring_backend(self) -> str:
+        """The keyring backend's qualified name (builds the vault; reads no secret)."""
+        return self.vault.backend_name
+
+    def check_keyring(self) -> None:
+        """Probe the keyring (one read of a name that never exists): unlocks it or fails."""
+        self.vault.check()
+
     # --- changing -------------------------------------------------------------------------
 
     @reports_change
@@ -115,13 +127,14 @@ class KeyService:
         """A new keyset with a fresh key. ``cancelled`` is asked once the key is generated
         (RSA-4096 takes seconds and cannot be interrupted): if it says so, nothing is stored
         and :class:`Cancelled` is raised."""
-        ks_mod.check_name(name)
-        algorithm = get_algorithm(alg)
-        check_size(algorithm, size)
-        ks_mod.check_label(service, "service")
-        ks_mod.check_label(environment, "environment")
-        if self.index.load().has(name):
-            raise Conflict(f"a keyset named {name!r} already exists; choose another name")
+        algorithm = ks_mod.check_new(
+            name,
+            alg,
+            size=size,
+            service=service,
+            environment=environment,
+            existing=self.names(),
+        )
         with self._audited("create", name) as note:
             self.vault.check()
             from jwtdesk.core import keys as keymod  # deferred: cryptography costs ~30 ms
@@ -132,8 +145,7 @@ class KeyService:
             now = self.clock()
             version = self._version(material, now)
             with self.index.locked() as state:
-                if state.has(name):
-                    raise Conflict(f"a keyset named {name!r} already exists; choose another name")
+                ks_mod.check_free_name(name, _names(state))  # another process may have made it
                 keyset = ks_mod.new_keyset(
                     name=name,
                     alg=alg,
@@ -209,8 +221,7 @@ class KeyService:
         ks_mod.check_name(new, "new keyset name")
         with self._audited("rename", old), self.index.locked() as state:
             keyset = state.get(old)
-            if state.has(new):
-                raise Conflict(f"a keyset named {new!r} already exists; choose another name")
+            ks_mod.check_free_name(new, _names(state))
             renamed = keyset._replace(name=new)
             after = state.drop(old).put(renamed)
             after = after._replace(
@@ -234,6 +245,22 @@ class KeyService:
         with self._audited(action, name) as note:
             note(version.kid)
             return version, self.vault.get(version.id)
+
+    def reveal(
+        self, name: str, kid: str | None = None, *, recheck: bool = False, action: str = "reveal"
+    ) -> tuple[KeyVersion, Secret]:
+        """A secret as a person reads it, for Reveal / Copy, ``keys show --reveal`` and env
+        files: the HMAC key's bytes, or the private key as PKCS#8 PEM; audited as ``action``.
+        ``recheck``: probe the keyring first (after an idle lock it fails while locked)."""
+        if recheck:
+            self.check_keyring()
+        keyset = self.get(name)
+        version, secret = self.secret(name, kid, action=action)
+        if keyset.algorithm.kty is KeyType.OCT:
+            return version, secret
+        from jwtdesk.core.keys import private_pem  # deferred: cryptography costs ~30 ms
+
+        return version, private_pem(secret)
 
     def verification_keys(self, name: str | KeySet) -> list[tuple[KeyVersion, object]]:
         """Keys that may verify tokens of a keyset: its current and its previous version.
@@ -349,6 +376,10 @@ class KeyService:
 
     def _audited(self, action: str, keyset: str | None) -> _Audit:
         return _Audit(self, action, keyset)
+
+
+def _names(state: IndexState) -> list[str]:
+    return [ks.name for ks in state.keysets]
 
 
 def _rotation_size(keyset: KeySet) -> int | None:

@@ -46,8 +46,7 @@ class TokenService:
         """Sign with the keyset's current version (or ``kid``); the alg is the keyset's."""
         ks = self.keys.get(keyset)
         if req.preset is None:
-            custom = ks.purpose is tokens.Preset.CUSTOM
-            req = req._replace(preset=tokens.Preset.ACCESS if custom else ks.purpose)
+            req = req._replace(preset=tokens.preset_for(ks.purpose))
         claims = tokens.build_claims(req, self.clock())  # validate before touching the keyring
         version, key = self.keys.signing_key(ks, kid)
         return tokens.sign(claims, tokens.build_header(req, version.kid), ks.alg, key)

@@ -1,5 +1,6 @@
-"""Writing exported files the user asked for: atomic, mode 0600, never over a symlink, never
-into a git work tree unless git ignores the path there.
+"""Writing exported files the user asked for: atomic, mode 0600, never over a symlink; a secret
+never into a git work tree unless git ignores the path there (or the user forces it). Public
+material (a JWKS, a public PEM or JWK) is meant to be published: a repository is a fine place.
 
 Secret managers that export env files often write them 0644 in place; a crash then leaves
 half a file, and a file in a repository is one `git add .` from a leak. Here the data goes
@@ -15,21 +16,22 @@ import stat
 import subprocess
 from pathlib import Path
 
-from jwtdesk.core.errors import InvalidInput, JwtdeskError
+from jwtdesk.core.errors import InGitTree, InvalidInput, JwtdeskError
 from jwtdesk.store.index import atomic_write
 
 GIT_TIMEOUT_S = 10
 
 
-def write_export(path: Path, data: bytes, *, force: bool = False) -> Path:
-    """Write ``data`` to ``path`` (0600, atomic); return the resolved path written."""
+def write_export(path: Path, data: bytes, *, force: bool = False, secret: bool = True) -> Path:
+    """Write ``data`` to ``path`` (0600, atomic); return the path written. A ``secret`` is
+    refused inside a git work tree that does not ignore it unless ``force``."""
     _refuse_symlink(path)
     parent = path.parent if str(path.parent) else Path()
     if not parent.is_dir():
         raise InvalidInput(f"the directory {parent} does not exist; create it first")
     if path.exists() and not path.is_file():
         raise InvalidInput(f"{path} exists and is not a regular file; choose another path")
-    if not force:
+    if secret and not force:
         check_not_tracked(path)
     try:
         atomic_write(path, data, mode=0o600)
@@ -68,13 +70,10 @@ def check_not_tracked(path: Path) -> None:
     root = git_root(parent)
     if root is None:
         return
-    allow = "add it to .gitignore, write elsewhere, or pass --force"
+    where = f"{path} is inside the git work tree {root}"
     git = shutil.which("git")
     if git is None:
-        raise InvalidInput(
-            f"{path} is inside the git work tree {root} and git is not installed to check "
-            f"that it is ignored; {allow}"
-        )
+        raise InGitTree(f"{where} and git is not installed to check that it is ignored", str(path))
     target = parent.resolve() / path.name
     try:
         result = subprocess.run(  # fixed argv, no shell
@@ -84,12 +83,12 @@ def check_not_tracked(path: Path) -> None:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        raise InvalidInput(f"cannot run git to check {path} is ignored; {allow}") from None
+        raise InGitTree(f"cannot run git to check {path} is ignored", str(path)) from None
     if result.returncode == 0:
         return  # ignored
     if result.returncode == 1:
-        raise InvalidInput(
-            f"{path} is inside the git work tree {root} and git does not ignore it; "
-            f"a secret there is one commit from a leak: {allow}"
+        raise InGitTree(
+            f"{where} and git does not ignore it; a secret there is one commit from a leak",
+            str(path),
         )
-    raise InvalidInput(f"git could not tell whether {path} is ignored; {allow}")
+    raise InGitTree(f"git could not tell whether {path} is ignored", str(path))

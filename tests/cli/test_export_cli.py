@@ -201,3 +201,53 @@ def test_an_empty_jwks_is_not_in_sync(
     empty.write_text('{"keys": []}\n')
     code, out, _ = run(capsys, "export", "check", str(empty))
     assert code == 3 and "publishes no key" in out
+
+
+def git_repo(path: Path) -> Path:
+    path.mkdir()
+    subprocess.run(["git", "init", "-q", str(path)], check=True)
+    return path
+
+
+def test_jwks_and_public_pem_into_a_git_tree_need_no_force(
+    keys: KeyService, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Public material is meant to be published: a repository is a fine place for it."""
+    repo = git_repo(tmp_path / "repo")
+    code, _, err = run(capsys, "export", "jwks", "sig", "-o", str(repo / "jwks.json"))
+    assert code == 0, err
+    (jwk,) = json.loads((repo / "jwks.json").read_text())["keys"]
+    assert jwk["kid"] == keys.get("sig").current.kid  # type: ignore[union-attr]
+    code, out, _ = run(capsys, "export", "jwks", "sig")
+    assert (repo / "jwks.json").read_text() == out  # the file holds what is printed
+    code, _, err = run(capsys, "export", "pem", "sig", "-o", str(repo / "sig.pem"))
+    assert code == 0, err
+    assert (repo / "sig.pem").read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    code, _, err = run(capsys, "export", "jwk", "sig", "-o", str(repo / "sig.jwk"))
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("env", "prod"),
+        ("pem", "sig", "--private"),
+        ("jwk", "sig", "--private"),
+        ("jwk", "api", "--private"),
+    ],
+)
+def test_a_secret_into_a_git_tree_is_refused_and_the_advised_force_works(
+    keys: KeyService, capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    repo = git_repo(tmp_path / "repo")
+    target = repo / "out.secret"
+    code, out, err = run(capsys, "export", *argv, "-o", str(target))
+    assert code == 1 and not target.exists() and out == ""
+    assert err.count("\n") == 1 and "git does not ignore it" in err and "--force" in err
+    code, _, err = run(capsys, "export", *argv, "-o", str(target), "--force")  # the advice
+    assert code == 0, err
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    (repo / ".gitignore").write_text("*.secret\n")  # ignored: no --force needed
+    target.unlink()
+    code, _, err = run(capsys, "export", *argv, "-o", str(target))
+    assert code == 0, err

@@ -102,3 +102,44 @@ def test_periods(text: str, period: timedelta) -> None:
 def test_bad_periods(text: str) -> None:
     with pytest.raises(InvalidInput):
         k.parse_period(text)
+
+
+def test_check_new_runs_every_rule_of_a_new_keyset_in_order() -> None:
+    assert k.check_new("api", "RS256", size=3072).name == "RS256"
+    with pytest.raises(InvalidInput, match="invalid keyset name"):
+        k.check_new("bad name", "HS256", existing=["bad name"])  # the name's rules come first
+    with pytest.raises(InvalidInput, match="HS384"):
+        k.check_new("api", "HS384", size=16)  # shorter than the hash
+    with pytest.raises(InvalidInput, match="curve"):
+        k.check_new("api", "ES256", size=256)
+    with pytest.raises(InvalidInput, match="service"):
+        k.check_new("api", "ES256", service="a\nb")
+    with pytest.raises(Conflict, match="already exists"):
+        k.check_new("api", "ES256", existing=["api"])
+    assert k.check_free_name("api", ["other"]) == "api"
+
+
+def ec_version(n: int, state: State) -> KeyVersion:
+    jwk = {"kty": "EC", "crv": "P-256", "x": f"x{n}", "y": f"y{n}"}
+    return KeyVersion(f"kv-{n}", f"kid-{n}", state, T0, T0, None, None, jwk)
+
+
+def test_a_jwks_carries_current_and_previous_public_keys_and_never_an_hmac_key() -> None:
+    ks = k.new_keyset(name="sig", alg="ES256", first=ec_version(1, State.CURRENT), now=T0)
+    for n in (2, 3):
+        ks = k.rotate(ks, ec_version(n, State.CURRENT), T0)
+    assert k.publishable(ks) and not k.publishable(fresh())
+    doc = k.jwks([ks])
+    assert [j["kid"] for j in doc["keys"]] == ["kid-3", "kid-2"]  # current first; kid-1 retired
+    assert doc["keys"][1] == {
+        "kty": "EC",
+        "crv": "P-256",
+        "x": "x2",
+        "y": "y2",
+        "kid": "kid-2",
+        "alg": "ES256",
+        "use": "sig",
+    }
+    assert k.jwks_text(doc).endswith("}\n")
+    with pytest.raises(InvalidInput, match="never published"):
+        k.jwks([ks, fresh()])

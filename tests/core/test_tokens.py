@@ -126,3 +126,16 @@ def test_parse_claim_and_object_errors() -> None:
         tokens.parse_json_object("[1]", "--claims-json")
     with pytest.raises(InvalidInput, match="not valid JSON"):
         tokens.parse_json_object("{", "--claims-json")
+
+
+@pytest.mark.parametrize(
+    ("purpose", "preset"),
+    [
+        (Preset.ACCESS, Preset.ACCESS),
+        (Preset.REFRESH, Preset.REFRESH),
+        (Preset.CONFIRMATION, Preset.CONFIRMATION),
+        (Preset.CUSTOM, Preset.ACCESS),  # a custom keyset signs access tokens unless told
+    ],
+)
+def test_preset_for_a_keyset_purpose(purpose: Preset, preset: Preset) -> None:
+    assert tokens.preset_for(purpose) is preset

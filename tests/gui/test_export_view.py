@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -13,12 +14,13 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from jwtdesk.cli import main
 from jwtdesk.core import envfile
 from jwtdesk.core.secret import MASK
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.views.export.dialogs import NewProfileDialog
-from jwtdesk.gui.views.export.view import ExportView
+from jwtdesk.gui.views.export.view import FORCE_TEXT, ExportView
 
 
 @pytest.fixture
@@ -105,6 +107,7 @@ def test_write_to_a_file_and_refuse_a_git_tree(
     with qtbot.waitSignal(view.ctx.runner.task_finished, timeout=10_000):
         view.write_to(repo / "api.env")
     assert view.banner.isVisible() and "git does not ignore it" in view.banner.text
+    assert FORCE_TEXT in view.banner.text and "--force" not in view.banner.text  # its own fix
     assert not (repo / "api.env").exists()
     view.force_check.setChecked(True)
     with qtbot.waitSignal(view.file_written, timeout=10_000):
@@ -168,3 +171,27 @@ def test_models_pass_qtmodeltester(
     qtmodeltester.check(view.drift_model)
     assert view.variables_model.index(0, 0).parent() == QModelIndex()
     assert os.environ.get("QT_QPA_PLATFORM") in (None, "offscreen", "xcb")
+
+
+def test_jwks_into_a_git_tree_is_written_and_identical_to_the_cli(
+    view: ExportView, qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JWKS is public: the GUI writes it into a git work tree without the force checkbox, as
+    `jwtdesk export jwks -o` does, and both write the same bytes for the same keyset."""
+    new_profile(view, qtbot)
+    view.export.set_var("api-prod", "JWT_JWKS", "sig:jwks")
+    view.ctx.keys.rotate("sig")  # current and previous: two keys in the document
+    view.reload()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert not view.force_check.isChecked()
+    with qtbot.waitSignal(view.file_written, timeout=10_000):
+        view.write_jwks_to(repo / "gui-jwks.json")
+    assert main(["export", "jwks", "sig", "-o", str(repo / "cli-jwks.json")]) == 0
+    capsys.readouterr()
+    gui, cli = (repo / "gui-jwks.json").read_bytes(), (repo / "cli-jwks.json").read_bytes()
+    assert gui == cli
+    assert len(json.loads(gui)["keys"]) == 2
+    assert main(["export", "jwks", "sig"]) == 0
+    assert capsys.readouterr().out.encode("utf-8") == gui  # printed: the same bytes again

@@ -228,3 +228,21 @@ def test_a_verify_only_keyset_is_left_to_its_issuer(
     assert step.kind == "skip" and "rotate it there" in step.title
     assert kids(shop)["partner"] == before
     assert {r["keyset"] for r in out.rotated} == {"shop-access", "shop-signing"}
+
+
+def test_a_response_directory_in_an_unignored_git_tree_is_refused_with_a_fix_that_exists(
+    shop: KeyService, redis_single: Any, tmp_path: Path
+) -> None:
+    import subprocess
+
+    redis_single.client().flushall()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    out = EmergencyService(RevocationService(shop)).run(
+        "shop", target_for(redis_single, False), repo / "er", dry_run=True
+    )
+    assert not out.ok and out.steps[0].status == "failed"
+    detail = out.steps[0].detail
+    assert "git does not ignore it" in detail and "--out" in detail
+    assert "--force" not in detail  # `jwtdesk emergency` has no such flag

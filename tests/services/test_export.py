@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 from pathlib import Path
 
 import jwt
@@ -191,3 +192,26 @@ def test_drift_check_of_a_jwks(real_service: KeyService, tmp_path: Path) -> None
     real_service.rotate("sig")
     statuses = sorted(r.status for r in svc.check(str(path)).rows)
     assert statuses == [MISSING, MISSING, STALE]  # the published key is retired
+
+
+def test_the_jwks_a_profile_publishes_leaves_out_hmac_and_writes_into_a_git_tree(
+    svc: ExportService, tmp_path: Path
+) -> None:
+    with pytest.raises(InvalidInput, match="only HMAC keysets"):
+        svc.profile_jwks_names("api-prod")
+    svc.keys.create("sig", "ES256")
+    svc.set_var("api-prod", "JWT_JWKS", "sig:jwks")
+    assert svc.profile_jwks_names("api-prod") == ["sig"]
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    written = svc.write_jwks(["sig"], repo / "jwks.json")
+    assert written.read_text() == svc.jwks_text(["sig"])
+    with pytest.raises(InvalidInput, match="--force"):
+        svc.check_secret_target(repo / "api.env")
+
+
+def test_the_keyring_is_reached_through_key_service_methods(real_service: KeyService) -> None:
+    assert real_service.keyring_backend().endswith("Keyring")
+    real_service.check_keyring()  # unlocked: no error
+    assert real_service.index_dir().is_dir() or not real_service.index_dir().exists()

@@ -1,5 +1,5 @@
-"""Exported files: 0600 whatever the umask, atomic, never over a symlink, never into a git
-work tree unless git ignores the path."""
+"""Exported files: 0600 whatever the umask, atomic, never over a symlink; a secret never into a
+git work tree unless git ignores the path; public material anywhere."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import InGitTree, InvalidInput
 from jwtdesk.store.exportfile import check_not_tracked, write_export
 
 GIT = shutil.which("git")
@@ -121,9 +121,17 @@ def repo(tmp_path: Path) -> Path:
 @needs_git
 def test_refused_inside_a_git_tree_when_not_ignored(repo: Path) -> None:
     target = repo / "sub" / "config.txt"
-    with pytest.raises(InvalidInput, match=r"git does not ignore it.*--force"):
+    with pytest.raises(InGitTree, match=r"git does not ignore it.*--force") as caught:
         write_export(target, b"X=1\n")
     assert not target.exists()
+    assert caught.value.path == str(target) and "--force" not in caught.value.reason
+
+
+@needs_git
+def test_public_material_needs_no_ignore_rule(repo: Path) -> None:
+    target = repo / "sub" / "jwks.json"
+    write_export(target, b'{"keys": []}\n', secret=False)
+    assert target.read_bytes() == b'{"keys": []}\n' and mode(target) == 0o600
 
 
 @needs_git

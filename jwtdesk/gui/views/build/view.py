@@ -351,8 +351,7 @@ class BuildView(QWidget):
             self._drop_key()  # the cached key belongs to the keyset that was selected
             self._selected = name
             if ks is not None:
-                custom = ks.purpose is tokens.Preset.CUSTOM  # as the CLI: custom -> access
-                self.form.set_preset(tokens.Preset.ACCESS if custom else ks.purpose)
+                self.form.set_preset(tokens.preset_for(ks.purpose))  # as `jwtdesk token`
         self.rebuild()
 
     def on_form_form_changed(self) -> None:

@@ -9,7 +9,6 @@ clipboard guard, which clears it after 30 s.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jwtdesk.core.errors import JwtdeskError
+from jwtdesk.core.errors import InGitTree, JwtdeskError
 from jwtdesk.core.profiles import Profile
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
@@ -42,6 +41,16 @@ from jwtdesk.gui.views.export.drift import DriftPanel
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.changes import Change, Kind
 from jwtdesk.services.export import ExportService
+
+FORCE_TEXT = "Allow inside a git work tree"
+
+
+def error_text(exc: JwtdeskError) -> str:
+    """The banner's words for a failed task: a secret refused inside a git work tree names this
+    view's own fix (the checkbox), not the CLI's flag."""
+    if isinstance(exc, InGitTree):
+        return f"{exc.reason}; add it to .gitignore, write elsewhere, or tick “{FORCE_TEXT}”"
+    return exc.message
 
 
 def _table(model: Any, parent: QWidget, name: str) -> QTableView:
@@ -136,7 +145,11 @@ class ExportView(QWidget):
         self.preview.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         actions = QHBoxLayout()
         self.write_button = self._button("&Write to file…", self.on_write_clicked, actions, box)
-        self.force_check = QCheckBox("Allow inside a git work tree", box)
+        self.force_check = QCheckBox(FORCE_TEXT, box)
+        self.force_check.setToolTip(
+            "Write the env file (it holds secrets) inside a git work tree even where git does "
+            "not ignore it. JWKS documents are public and need no such check."
+        )
         actions.addWidget(self.force_check)
         self.jwks_button = self._button("Export &JWKS…", self.on_jwks_clicked, actions, box)
         actions.addStretch(1)
@@ -335,7 +348,7 @@ class ExportView(QWidget):
         if not shiboken6.isValid(self):
             return
         self.drift.check_failed()
-        self.banner.show_error(exc.message)
+        self.banner.show_error(error_text(exc))
 
     def _when_unlocked(self, what: str, action: Callable[[], None]) -> None:
         from jwtdesk.gui.unlock import when_unlocked
@@ -404,17 +417,7 @@ class ExportView(QWidget):
             return
 
         def work() -> Path:
-            from jwtdesk.store.exportfile import write_export
-
-            names = [
-                n for n in profile.keysets() if not self.ctx.keys.get(n).algorithm.is_symmetric
-            ]
-            if not names:
-                raise JwtdeskError(
-                    f"profile {profile.name} uses only HMAC keysets; they are never published"
-                )
-            text = json.dumps(self.export.jwks(names), indent=2) + "\n"
-            return write_export(path, text.encode("utf-8"), force=True)  # public: no git rule
+            return self.export.write_jwks(self.export.profile_jwks_names(profile), path)
 
         def then(written: Path) -> None:
             self.banner.show_info(f"Wrote the JWKS to {written}")

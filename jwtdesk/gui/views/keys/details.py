@@ -28,7 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from jwtdesk.core.errors import JwtdeskError
-from jwtdesk.core.keysets import KeySet, KeyVersion, State, format_period
+from jwtdesk.core.keysets import (
+    KeySet,
+    KeyVersion,
+    State,
+    format_period,
+    jwks,
+    jwks_text,
+    public_jwk,
+)
 from jwtdesk.core.weak import key_weakness
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
@@ -45,15 +53,8 @@ def read_secret_text(keys: KeyService, name: str, kid: str, recheck: bool) -> st
 
     ``recheck``: after an idle lock, probe the keyring first (fails while it is locked).
     """
-    if recheck:
-        keys.vault.check()
-    keyset = keys.get(name)
-    _version, secret = keys.secret(name, kid)
-    if keyset.algorithm.is_symmetric:
-        return secret.reveal().decode("ascii", errors="replace")
-    from jwtdesk.core.keys import private_pem
-
-    return private_pem(secret).reveal().decode("ascii")
+    _version, secret = keys.reveal(name, kid, recheck=recheck)
+    return secret.reveal().decode("ascii", errors="replace")
 
 
 FACTS = ("Service", "Purpose", "Rotation", "Rotate by", "Kid", "State", "Created", "Thumbprint")
@@ -62,11 +63,6 @@ NO_PUBLIC = "HMAC keys have no public part: share the secret only with the servi
 
 def when(t: datetime | None) -> str:
     return "—" if t is None else t.astimezone().strftime("%Y-%m-%d %H:%M %Z")
-
-
-def jwk_doc(keyset: KeySet, version: KeyVersion) -> dict[str, str]:
-    """A public JWK with ``kid``, ``alg`` and ``use`` (RFC 7517 §4)."""
-    return {**(version.public_jwk or {}), "kid": version.kid, "alg": keyset.alg, "use": "sig"}
 
 
 def mono() -> QFont:
@@ -277,7 +273,7 @@ class KeyDetails(QWidget):
         from jwtdesk.core.keys import public_pem
 
         self.pem.setPlainText(public_pem(v.public_jwk))
-        self.jwk.setPlainText(json.dumps(jwk_doc(ks, v), indent=2))
+        self.jwk.setPlainText(json.dumps(public_jwk(ks, v), indent=2))
 
     def _fill_secret(self, ks: KeySet, v: KeyVersion | None) -> None:
         self.secret_label.setText("Secret" if ks.algorithm.is_symmetric else "Private key")
@@ -368,9 +364,13 @@ class KeyDetails(QWidget):
         ks = self.keyset
         if ks is None:
             return
-        keys = [jwk_doc(ks, v) for v in (ks.current, ks.previous) if v and v.public_jwk]
-        self.clipboard.copy_plain(json.dumps({"keys": keys}, indent=2))
-        self.ctx.post_status(f"JWKS of {ks.name} copied ({len(keys)} key(s))", 3000)
+        try:
+            document = jwks([ks])
+        except JwtdeskError as exc:
+            self.error_raised.emit(str(exc))
+            return
+        self.clipboard.copy_plain(jwks_text(document))
+        self.ctx.post_status(f"JWKS of {ks.name} copied ({len(document['keys'])} key(s))", 3000)
 
     def on_ctx_locked_changed(self, locked: bool) -> None:
         if locked:

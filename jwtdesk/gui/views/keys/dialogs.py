@@ -1,7 +1,8 @@
 """Dialogs of the Keys view: new keyset, confirmations (rotate, retire), delete, rename.
 
-Each validates as the user types with the model layer's own checks (``check_name``,
-``parse_period``, ``check_size``) and shows the problem inline; OK stays disabled while invalid.
+Each validates as the user types with the model layer's own checks (``check_new``,
+``check_free_name``, ``parse_period``: those ``jwtdesk keys new`` runs) and shows the problem
+inline; OK stays disabled while invalid.
 They return plain values; the view runs the work in the TaskRunner.
 """
 
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from jwtdesk.core import keysets as ksmod
-from jwtdesk.core.algorithms import ALGORITHMS, Algorithm, KeyType, check_size
+from jwtdesk.core.algorithms import ALGORITHMS, Algorithm, KeyType
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.keysets import DEFAULT_ROTATION, Purpose, format_period
 from jwtdesk.gui.icons import icon
@@ -163,15 +164,17 @@ class NewKeysetDialog(_Validated):
         if not name:
             return "Name the keyset: 1-64 letters, digits, '-', '_' or '.'."
         try:
-            ksmod.check_name(name)
-            ksmod.check_label(self.service.text(), "service")
-            ksmod.check_label(self.environment.text(), "environment")
+            ksmod.check_new(
+                name,
+                self.algorithm.name,
+                size=self.key_size.currentData(),
+                service=self.service.text(),
+                environment=self.environment.text(),
+                existing=self.existing,
+            )
             ksmod.parse_period(self.period.text())
-            check_size(self.algorithm, self.key_size.currentData())
         except JwtdeskError as exc:
             return str(exc)
-        if name in self.existing:
-            return f"A keyset named {name!r} already exists; choose another name."
         return None
 
     def request(self) -> NewKeyset:
@@ -212,10 +215,9 @@ class RenameDialog(_Validated):
             return ""  # not changed yet: OK stays off, no error to show
         try:
             ksmod.check_name(new, "new keyset name")
+            ksmod.check_free_name(new, self.existing)
         except JwtdeskError as exc:
             return str(exc)
-        if new in self.existing:
-            return f"A keyset named {new!r} already exists; choose another name."
         return None
 
     def new_name(self) -> str:
