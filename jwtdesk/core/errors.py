@@ -2,19 +2,39 @@
 
 A message never contains secret material; callers pass names, kids and paths, never values.
 Any exception outside this family that reaches the CLI or GUI is a bug.
+
+The kind of an error is its class; what to do about it, when the fix is a choice the user makes
+in a front end (an option, a field), is data: a :class:`Fix`. The message then says only what is
+wrong, and each front end words the fix in its own terms (``jwtdesk.cli.fixes`` names flags,
+``jwtdesk.gui.models.error_text`` names buttons and fields). Core never names a CLI flag.
 """
 
 from __future__ import annotations
 
+from enum import Enum
+
+
+class Fix(Enum):
+    """What the user can do about an error, independent of the front end."""
+
+    CUSTOM_PRESET = "custom-preset"  # the custom preset accepts any lifetime
+    GIVE_HMAC_KEY = "give-hmac-key"  # a raw HMAC secret is given as one (or as an oct JWK)
+    NAME_ALG = "name-alg"  # say which algorithm the key is for
+    HMAC_ALG = "hmac-alg"  # an HMAC secret needs HS256/384/512 (or import the private key)
+    MULTILINE_BASE64 = "multiline-base64"  # write line-broken values as NAME_B64, or another format
+    ALLOW_WEAK = "allow-weak"  # generate a new key, or import the weak secret anyway
+
 
 class JwtdeskError(Exception):
-    """Base of every error jwtdesk reports to a user."""
+    """Base of every error jwtdesk reports to a user. ``fix``, when given, is the remedy the
+    front end words (the message then does not say it)."""
 
     exit_code = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, fix: Fix | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.fix = fix
 
     def __str__(self) -> str:
         return self.message

@@ -130,23 +130,32 @@ class ExportService:
         entries = []
         for p in self.plan(prof):
             if p.omitted is None:
-                placeholder = "masked\nmasked" if p.multiline else "masked"
-                value = placeholder if p.binding.source.secret else self._public(p)
-                entries.append(envfile.Entry(p.binding.var, value, p.binding.source.secret))
+                placeholder = b"masked\nmasked" if p.multiline else b"masked"
+                value = Secret(placeholder) if p.binding.source.secret else self._public(p)
+                entries.append(envfile.Entry(p.binding.var, value))
         return envfile.render(parse_format(fmt or prof.format), entries, mask=True, **opts)
 
     # --- exporting (reads secrets) ----------------------------------------------------
 
     def entries(self, profile: Profile | str) -> list[envfile.Entry]:
+        """Every exported variable; secret values stay :class:`Secret` (one keyring read each)."""
         prof = self.profile(profile) if isinstance(profile, str) else profile
-        out = []
-        for p in self.plan(prof):
-            if p.omitted is not None:
-                continue
-            b = p.binding
-            value = self._secret_text(b.keyset, p.version) if b.source.secret else self._public(p)
-            out.append(envfile.Entry(b.var, value, b.source.secret))
-        return out
+        return [
+            envfile.Entry(p.binding.var, self._value(p))
+            for p in self.plan(prof)
+            if p.omitted is None
+        ]
+
+    def value(self, profile: Profile | str, var: str) -> str | Secret:
+        """The value ``var`` of ``profile`` would be exported with: a :class:`Secret` for key
+        material (one keyring read, for that variable only), text for public values."""
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        planned = next((p for p in self.plan(prof) if p.binding.var == var), None)
+        if planned is None:
+            raise InvalidInput(f"profile {prof.name!r} has no variable {var}")
+        if planned.omitted is not None:
+            raise Conflict(f"{var} is not exported now: {planned.omitted}")
+        return self._value(planned)
 
     def render(self, profile: Profile | str, fmt: str | None = None, **opts: Any) -> str:
         prof = self.profile(profile) if isinstance(profile, str) else profile
@@ -244,20 +253,27 @@ class ExportService:
 
     # --- internals --------------------------------------------------------------------
 
-    def _secret_text(self, keyset: str, version: KeyVersion | None) -> str:
+    def _value(self, p: Planned) -> str | Secret:
+        if p.binding.source.secret:
+            return self._secret_value(p.binding.keyset, p.version)
+        return self._public(p)
+
+    def _secret_value(self, keyset: str, version: KeyVersion | None) -> Secret:
+        """The secret as env files carry it (HMAC key text, private PEM), still a Secret."""
         from jwtdesk.core.keys import private_pem
 
         assert version is not None  # noqa: S101 - planned key sources have a version
         ks = self.keys.get(keyset)
         _, secret = self.keys.secret(keyset, version.kid, action="export")
-        raw = secret.reveal() if ks.algorithm.kty is KeyType.OCT else private_pem(secret).reveal()
+        value = secret if ks.algorithm.kty is KeyType.OCT else private_pem(secret)
         try:
-            return raw.decode("utf-8")
+            value.reveal().decode("utf-8")  # checked now: a preview must not pass what fails
         except UnicodeDecodeError:
             raise InvalidInput(
                 f"the secret of {keyset!r} is not text, and env files carry text; export it "
                 "as a JWK (`jwtdesk export jwk --private`)"
             ) from None
+        return value
 
     def _public(self, p: Planned) -> str:
         from jwtdesk.core.keys import public_pem

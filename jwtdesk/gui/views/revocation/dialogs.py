@@ -32,6 +32,7 @@ from jwtdesk.core.revocation import KeySchema, parse_mode
 from jwtdesk.core.secret import Secret
 from jwtdesk.core.tokens import parse_duration
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.emergency import EmergencyService, Outcome, Step
 from jwtdesk.services.revocation import RevocationService
@@ -127,7 +128,7 @@ class ConnectionDialog(QDialog):
             self.connection()
             problem = ""
         except JwtdeskError as exc:
-            problem = exc.message
+            problem = for_people(exc)
         self.error.setText(problem)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(not problem)
@@ -262,7 +263,7 @@ class EmergencyDialog(QDialog):
 
     def on_failed(self, exc: JwtdeskError) -> None:
         self.dry_button.setEnabled(True)
-        self.banner.show_error(exc.message)
+        self.banner.show_error(for_people(exc))
 
     def show_steps(self, steps: tuple[Step, ...]) -> None:
         self.steps_view.clear()

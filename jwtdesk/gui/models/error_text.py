@@ -1,0 +1,34 @@
+"""Errors in the desktop app's terms: each :class:`Fix` names the button, field or choice that
+does it here (the CLI words the same fix with its flags, in ``jwtdesk.cli.fixes``).
+
+Views show ``for_people(exc)`` and decide by ``exc.fix`` or the error's class, never by matching
+the text of a message.
+"""
+
+from __future__ import annotations
+
+from jwtdesk.core.errors import Fix, JwtdeskError
+
+FIXES: dict[Fix, str] = {
+    Fix.CUSTOM_PRESET: "the custom preset has no lifetime limit",
+    Fix.GIVE_HMAC_KEY: (
+        "choose a PEM public key, a certificate, a JWK or JWKS (an HMAC key as an oct JWK), "
+        "or an SSH public key"
+    ),
+    Fix.NAME_ALG: "choose the key's algorithm",
+    Fix.HMAC_ALG: "choose HS256, HS384 or HS512, or import the private key",
+    Fix.MULTILINE_BASE64: "tick “Multi-line values as NAME_B64 (base64)” or choose another format",
+    Fix.ALLOW_WEAK: "generate a new key (New keyset), or import the weak secret anyway",
+}
+
+
+def fix_text(fix: Fix | None) -> str:
+    """The remedy in GUI words ("" when there is none)."""
+    return FIXES[fix] if fix is not None else ""
+
+
+def for_people(exc: JwtdeskError) -> str:
+    """What is wrong and, when the error carries one, what to do about it, in GUI terms."""
+    if exc.fix is None:
+        return exc.message
+    return f"{exc.message}; {FIXES[exc.fix]}"
