@@ -27,8 +27,10 @@ def fix_text(fix: Fix | None) -> str:
     return FIXES[fix] if fix is not None else ""
 
 
-def for_people(exc: JwtdeskError) -> str:
-    """What is wrong and, when the error carries one, what to do about it, in GUI terms."""
-    if exc.fix is None:
+def for_people(exc: JwtdeskError, default: Fix | None = None) -> str:
+    """What is wrong and, when the error carries one (else ``default``, the remedy the view
+    offers for anything that goes wrong there), what to do about it, in GUI terms."""
+    fix = exc.fix or default
+    if fix is None:
         return exc.message
-    return f"{exc.message}; {FIXES[exc.fix]}"
+    return f"{exc.message.rstrip('.')}; {FIXES[fix]}"

@@ -34,7 +34,7 @@ from jwtdesk.core.extract import Extraction, Found
 from jwtdesk.core.inspect import Check, Report, inspect
 from jwtdesk.core.lint_transport import storage_findings, with_transport
 from jwtdesk.gui.context import AppContext
-from jwtdesk.gui.models.error_text import fix_text
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
 from jwtdesk.gui.models.inspect_text import Lifetime, json_text
 from jwtdesk.gui.tokenview import (
@@ -357,11 +357,8 @@ class InspectView(SourcesSlots, QWidget):
         error = self.source.file_error
         if error is not None:
             # Whatever the file's defect, the GUI's remedy is the kinds of key file it reads.
-            advice = fix_text(error.fix or Fix.GIVE_HMAC_KEY)
-            self.banner.show_error(
-                f"The key file cannot be used: {error.message.rstrip('.')}. "
-                f"{advice[:1].upper()}{advice[1:]}."
-            )
+            reason = for_people(error, default=Fix.GIVE_HMAC_KEY)
+            self.banner.show_error(f"The key file cannot be used: {reason}.")
             self._file_banner = True
         elif self._file_banner:
             self.banner.hide()
