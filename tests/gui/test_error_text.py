@@ -8,12 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 import jwtdesk.gui
 from jwtdesk.core.errors import Fix, InvalidInput, NotFound
 from jwtdesk.core.inspect import Cause, Check
 from jwtdesk.gui.models.error_text import FIXES, fix_text, for_people
 from jwtdesk.gui.views.inspect.verdict import adjusted_checks
+from jwtdesk.services import KeyService
 
 GUI = Path(jwtdesk.gui.__file__).parent
 # Receivers that hold words meant for people: an error's message, a check's reason, what a
@@ -111,3 +113,25 @@ def test_a_view_default_fix_applies_only_when_the_error_has_none() -> None:
     )
     own = InvalidInput("bad", fix=Fix.NAME_ALG)
     assert for_people(own, default=Fix.GIVE_HMAC_KEY) == f"bad; {FIXES[Fix.NAME_ALG]}"
+
+
+def test_the_export_preview_names_the_checkbox_not_the_flag(
+    memory_service: KeyService, qtbot: QtBot
+) -> None:
+    from jwtdesk.gui.clipboard import ClipboardGuard
+    from jwtdesk.gui.views.export.view import ExportView
+    from jwtdesk.services.export import ExportService
+    from tests.gui.conftest import make_ctx
+
+    memory_service.create("sig", "ES256")
+    ExportService(memory_service).create_profile("signed", access="sig", fmt="docker")
+    ctx = make_ctx(memory_service)
+    view = ExportView(ctx, None, ClipboardGuard(None, 30))
+    qtbot.addWidget(view)
+    view.show()
+    preview = view.preview.toPlainText()
+    assert "cannot carry a newline in JWT_PRIVATE_KEY" in preview
+    assert view.base64_check.text() in preview and "--multiline" not in preview
+    view.base64_check.setChecked(True)  # and the control it names does what it says
+    assert "JWT_PRIVATE_KEY_B64=" in view.preview.toPlainText()
+    ctx.runner.shutdown()
