@@ -13,8 +13,8 @@ from jwtdesk.core.errors import Fix, JwtdeskError
 
 class CliFix(NamedTuple):
     command: tuple[str, ...]  # the subcommand whose parser has ``flag``
-    flag: str
-    text: str  # the remedy, naming ``flag``
+    flag: str | None  # None: the remedy is running ``command`` itself
+    text: str  # the remedy, naming ``flag`` (or ``jwtdesk`` + ``command``)
 
 
 FIXES: dict[Fix, CliFix] = {
@@ -39,6 +39,35 @@ FIXES: dict[Fix, CliFix] = {
         ("import",),
         "--allow-weak",
         "generate a new key with `jwtdesk keys new`, or pass --allow-weak to import it anyway",
+    ),
+    Fix.GIVE_TTL: CliFix(
+        ("revoke", "token"), "--ttl", "give --ttl SECONDS (as long as such tokens are accepted)"
+    ),
+    Fix.ALLOW_IN_GIT: CliFix(
+        ("export", "env"), "--force", "add it to .gitignore, write elsewhere, or pass --force"
+    ),
+    Fix.CONNECTION_CREDENTIALS: CliFix(
+        ("connections", "new"),
+        "--password",
+        "check its username and password (`jwtdesk connections new NAME … --password`)",
+    ),
+    Fix.CONNECTION_TIMEOUT: CliFix(
+        ("connections", "new"),
+        "--timeout",
+        "check that it is running and not overloaded, or raise the connection's --timeout",
+    ),
+    Fix.ADD_CONNECTION: CliFix(
+        ("connections", "new"),
+        "--service",
+        "add one with `jwtdesk connections new NAME --url redis://… --service SERVICE`",
+    ),
+    Fix.CHOOSE_CONNECTION: CliFix(
+        ("revoke", "token"), "--connection", "choose one with --connection NAME"
+    ),
+    Fix.REMAP_VARIABLE: CliFix(
+        ("profiles", "set"),
+        None,
+        "map it again with `jwtdesk profiles set PROFILE VAR KEYSET:SOURCE`",
     ),
 }
 

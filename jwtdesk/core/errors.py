@@ -23,6 +23,13 @@ class Fix(Enum):
     HMAC_ALG = "hmac-alg"  # an HMAC secret needs HS256/384/512 (or import the private key)
     MULTILINE_BASE64 = "multiline-base64"  # write line-broken values as NAME_B64, or another format
     ALLOW_WEAK = "allow-weak"  # generate a new key, or import the weak secret anyway
+    GIVE_TTL = "give-ttl"  # a blacklist entry of a token without exp needs an explicit TTL
+    ALLOW_IN_GIT = "allow-in-git"  # git-ignore the file, write elsewhere, or allow it anyway
+    CONNECTION_CREDENTIALS = "connection-credentials"  # Redis refused the stored credentials
+    CONNECTION_TIMEOUT = "connection-timeout"  # a Redis connection's timeout is too short
+    ADD_CONNECTION = "add-connection"  # no Redis connection serves the service yet
+    CHOOSE_CONNECTION = "choose-connection"  # several Redis connections serve the service
+    REMAP_VARIABLE = "remap-variable"  # a profile variable names a keyset that is gone
 
 
 class JwtdeskError(Exception):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jwtdesk.core import envfile, profiles
 from jwtdesk.core.algorithms import KeyType
-from jwtdesk.core.errors import Conflict, InvalidInput
+from jwtdesk.core.errors import Conflict, Fix, InvalidInput
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
 from jwtdesk.core.profiles import Binding, Profile, Source
 from jwtdesk.core.secret import Secret
@@ -119,7 +119,8 @@ class ExportService:
             if not state.has(b.keyset):
                 raise InvalidInput(
                     f"profile {prof.name!r} maps {b.var} to keyset {b.keyset!r}, which no longer "
-                    f"exists; `jwtdesk profiles set {prof.name} {b.var} KEYSET:{b.source.value}`"
+                    "exists",
+                    fix=Fix.REMAP_VARIABLE,
                 )
             out.append(_plan_one(b, state.get(b.keyset)))
         return out

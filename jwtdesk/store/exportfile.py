@@ -15,7 +15,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from jwtdesk.core.errors import InvalidInput, JwtdeskError
+from jwtdesk.core.errors import Fix, InvalidInput, JwtdeskError
 from jwtdesk.store.index import atomic_write
 
 GIT_TIMEOUT_S = 10
@@ -68,12 +68,13 @@ def check_not_tracked(path: Path) -> None:
     root = git_root(parent)
     if root is None:
         return
-    allow = "add it to .gitignore, write elsewhere, or pass --force"
+    allow = Fix.ALLOW_IN_GIT  # each front end words it: --force, or the GUI's checkbox
     git = shutil.which("git")
     if git is None:
         raise InvalidInput(
             f"{path} is inside the git work tree {root} and git is not installed to check "
-            f"that it is ignored; {allow}"
+            "that it is ignored",
+            fix=allow,
         )
     target = parent.resolve() / path.name
     try:
@@ -84,12 +85,13 @@ def check_not_tracked(path: Path) -> None:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        raise InvalidInput(f"cannot run git to check {path} is ignored; {allow}") from None
+        raise InvalidInput(f"cannot run git to check {path} is ignored", fix=allow) from None
     if result.returncode == 0:
         return  # ignored
     if result.returncode == 1:
         raise InvalidInput(
             f"{path} is inside the git work tree {root} and git does not ignore it; "
-            f"a secret there is one commit from a leak: {allow}"
+            "a secret there is one commit from a leak",
+            fix=allow,
         )
-    raise InvalidInput(f"git could not tell whether {path} is ignored; {allow}")
+    raise InvalidInput(f"git could not tell whether {path} is ignored", fix=allow)

@@ -107,6 +107,7 @@ def test_write_to_a_file_and_refuse_a_git_tree(
     with qtbot.waitSignal(view.ctx.runner.task_finished, timeout=10_000):
         view.write_to(repo / "api.env")
     assert view.banner.isVisible() and "git does not ignore it" in view.banner.text
+    assert view.force_check.text() in view.banner.text and "--force" not in view.banner.text
     assert not (repo / "api.env").exists()
     view.force_check.setChecked(True)
     with qtbot.waitSignal(view.file_written, timeout=10_000):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 from jwtdesk.store.exportfile import check_not_tracked, write_export
 
 GIT = shutil.which("git")
@@ -121,8 +121,9 @@ def repo(tmp_path: Path) -> Path:
 @needs_git
 def test_refused_inside_a_git_tree_when_not_ignored(repo: Path) -> None:
     target = repo / "sub" / "config.txt"
-    with pytest.raises(InvalidInput, match=r"git does not ignore it.*--force"):
+    with pytest.raises(InvalidInput, match=r"git does not ignore it") as info:
         write_export(target, b"X=1\n")
+    assert info.value.fix is Fix.ALLOW_IN_GIT  # the CLI says --force, the GUI its checkbox
     assert not target.exists()
 
 

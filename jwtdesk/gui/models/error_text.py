@@ -19,6 +19,19 @@ FIXES: dict[Fix, str] = {
     Fix.HMAC_ALG: "choose HS256, HS384 or HS512, or import the private key",
     Fix.MULTILINE_BASE64: "tick “Multi-line values as NAME_B64 (base64)” or choose another format",
     Fix.ALLOW_WEAK: "generate a new key (New keyset), or import the weak secret anyway",
+    Fix.GIVE_TTL: "give a TTL in seconds (as long as such tokens are accepted)",
+    Fix.ALLOW_IN_GIT: (
+        "add it to .gitignore, write elsewhere, or tick “Allow inside a git work tree”"
+    ),
+    Fix.CONNECTION_CREDENTIALS: (
+        "check its username and password (add the connection again with New connection…)"
+    ),
+    Fix.CONNECTION_TIMEOUT: (
+        "check that it is running and not overloaded, or raise the connection's Timeout (s)"
+    ),
+    Fix.ADD_CONNECTION: "add one for the service with New connection… in the Revocation view",
+    Fix.CHOOSE_CONNECTION: "choose one in the Revocation view's Connection list",
+    Fix.REMAP_VARIABLE: "map it again with Set variable… in the Export view",
 }
 
 
