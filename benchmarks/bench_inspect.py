@@ -28,6 +28,7 @@ from jwtdesk.core import keyfile, tokens
 from jwtdesk.core.algorithms import KeyType
 from jwtdesk.core.inspect import Expectations, inspect
 from jwtdesk.core.keyfile import Candidate
+from jwtdesk.core.secret import Secret
 
 VERSIONS = 50
 TOKEN_BYTES = 1024
@@ -46,8 +47,8 @@ def keyset(alg: str) -> tuple[list[Candidate], Any, Any]:
         state = "current" if n == VERSIONS - 1 else "previous"
         extra = {"kid": kid, "alg": alg, "keyset": "bench", "state": state, "source": "keyset"}
         if alg == "HS256":
-            signing = verifying = secrets.token_bytes(64)
-            cands.append(Candidate(label, KeyType.OCT, signing, **extra))
+            signing = verifying = secrets.token_bytes(64)  # bare bytes for PyJWT's side
+            cands.append(Candidate(label, KeyType.OCT, Secret(signing), **extra))
         else:
             private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             signing, verifying = private, private.public_key()

@@ -156,7 +156,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = handler(args)
         return code
     except JwtdeskError as exc:
-        print(f"jwtdesk: error: {exc.message}", file=sys.stderr)
+        from jwtdesk.cli.fixes import describe
+
+        print(f"jwtdesk: error: {describe(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("jwtdesk: interrupted", file=sys.stderr)

@@ -84,7 +84,10 @@ def cmd_emergency(args: argparse.Namespace) -> int:
 
 
 def _print_step(step: Step) -> None:
-    detail = f" — {step.detail}" if step.detail else ""
+    from jwtdesk.cli.fixes import FIXES
+
+    fix = f"; {FIXES[step.fix].text}" if step.fix else ""
+    detail = f" — {step.detail}{fix}" if step.detail else ""
     print(f"  {_MARK.get(step.status, step.status)}  {step.title}{detail}", flush=True)
 
 

@@ -52,7 +52,7 @@ from typing import NamedTuple
 
 from jwtdesk.core import envfile_parse as _parse
 from jwtdesk.core import secret as _secret
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 
 MASK = _secret.MASK
 
@@ -77,9 +77,30 @@ class Format(Enum):
 
 
 class Entry(NamedTuple):
+    """One variable. A :class:`Secret` value is masked in previews and revealed only here, as
+    the file's text is made; a ``str`` is public (a kid, a public PEM, a lifetime)."""
+
     name: str
-    value: str
-    secret: bool = True  # masked in previews
+    value: str | _secret.Secret
+
+    @property
+    def secret(self) -> bool:
+        return isinstance(self.value, _secret.Secret)
+
+
+class _Prepared(NamedTuple):
+    name: str
+    value: str  # the text to write (a secret's, revealed for this render only)
+    secret: bool
+
+
+def _text(entry: Entry) -> str:
+    if isinstance(entry.value, _secret.Secret):
+        try:
+            return entry.value.reveal().decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{entry.name} is not UTF-8 text, which env files carry") from None
+    return entry.value
 
 
 def check_var_name(name: str) -> str:
@@ -210,12 +231,12 @@ def _has_line_break(value: str) -> bool:
     return "\n" in value or "\r" in value
 
 
-def _prepare(fmt: Format, entries: Sequence[Entry], *, base64_lines: bool) -> list[Entry]:
+def _prepare(fmt: Format, entries: Sequence[Entry], *, base64_lines: bool) -> list[_Prepared]:
     """Checked entries, with line-broken values turned into NAME_B64 if asked."""
-    prepared: list[Entry] = []
+    prepared: list[_Prepared] = []
     seen: set[str] = set()
     for entry in entries:
-        name, value = check_var_name(entry.name), entry.value
+        name, value = check_var_name(entry.name), _text(entry)
         if not _is_unicode(value):
             raise InvalidInput(f"{name} is not valid Unicode text (a lone surrogate); re-enter it")
         if "\0" in value and fmt not in (Format.JSON, Format.K8S):
@@ -236,7 +257,7 @@ def _prepare(fmt: Format, entries: Sequence[Entry], *, base64_lines: bool) -> li
         if name in seen:
             raise InvalidInput(f"variable {name} appears twice; give each value its own name")
         seen.add(name)
-        prepared.append(Entry(name, value, entry.secret))
+        prepared.append(_Prepared(name, value, entry.secret))
     return prepared
 
 
@@ -281,7 +302,8 @@ def _dotenv_token(name: str, value: str) -> str:
     if _has_line_break(value):
         raise InvalidInput(
             f"{name} has a line break together with a backslash, '\"' or '$', which dotenv "
-            "readers decode differently; export with --multiline base64 or choose another format"
+            "readers decode differently",
+            fix=Fix.MULTILINE_BASE64,
         )
     raise InvalidInput(
         f"{name} combines quotes, backslashes, '#', '$' or edge spaces in a way python-dotenv, "
@@ -303,13 +325,12 @@ def _dotenv_bare(value: str) -> bool:
 def _docker_token(name: str, value: str) -> str:
     if "\n" in value:
         raise InvalidInput(
-            f"docker --env-file cannot carry a newline in {name}; "
-            "export with --multiline base64 or choose another format"
+            f"docker --env-file cannot carry a newline in {name}", fix=Fix.MULTILINE_BASE64
         )
     if "\r" in value:
         raise InvalidInput(
-            f"docker --env-file cannot carry a carriage return in {name}; "
-            "export with --multiline base64 or choose another format"
+            f"docker --env-file cannot carry a carriage return in {name}",
+            fix=Fix.MULTILINE_BASE64,
         )
     if len(name.encode()) + 1 + len(value.encode("utf-8")) > _DOCKER_MAX_LINE:
         raise InvalidInput(
@@ -319,7 +340,7 @@ def _docker_token(name: str, value: str) -> str:
     return value
 
 
-def _k8s_lines(entries: Sequence[Entry], mask: bool, k8s_name: str) -> list[str]:
+def _k8s_lines(entries: Sequence[_Prepared], mask: bool, k8s_name: str) -> list[str]:
     if len(k8s_name) > 253 or not _K8S_NAME.fullmatch(k8s_name):
         raise InvalidInput(
             f"invalid Kubernetes Secret name {k8s_name!r}: use lower-case letters, digits, "

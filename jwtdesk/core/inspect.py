@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jwtdesk.core import lint as lintmod
 from jwtdesk.core.algorithms import ALGORITHMS, Algorithm, KeyType
 from jwtdesk.core.jose import ParsedToken, Trimmed, parse, trim_input
 from jwtdesk.core.keyfile import Candidate
+from jwtdesk.core.secret import Secret
 
 if TYPE_CHECKING:
     from jwtdesk.core.keysets import KeySet
@@ -41,11 +43,20 @@ class Expectations(NamedTuple):
     retired: Mapping[str, str] | None = None
 
 
+class Cause(Enum):
+    """Why a check came out as it did, as data: front ends decide by this, never by the
+    words of ``reason``."""
+
+    KEYS_TRIED = "keys-tried"  # signature: candidate keys of the right family, none verified
+    NO_KEY = "no-key"  # signature: no candidate key of the token's alg to try
+
+
 class Check(NamedTuple):
     name: str  # structure, canonical, alg, kid, signature, iss, aud, exp, nbf, iat, required
     status: str  # "passed" | "failed" | "skipped"
     reason: str
     error_id: str | None = None  # the id reported in `errors` when failed
+    cause: Cause | None = None
 
 
 class Report(NamedTuple):
@@ -106,7 +117,7 @@ def inspect(
         verified_state=verified.state if verified else None,
         thresholds=expect.thresholds or lintmod.Thresholds(),
         hmac_key_looks_public=expect.public_key_offered_as_secret,
-        hmac_secret=verified.key if verified and isinstance(verified.key, bytes) else None,
+        hmac_secret=verified.key if verified and isinstance(verified.key, Secret) else None,
         retired_key=retired,
     )
     findings = tuple(lintmod.lint(ctx))
@@ -236,12 +247,10 @@ def _signature(
             "signature", "failed", "not checked: the token or its alg is unusable", "signature"
         )
     if not tried:
-        return Check(
-            "signature", "skipped", f"no candidate {algorithm.name} key to verify with", "signature"
-        )
-    return Check(
-        "signature", "failed", f"none of {len(tried)} candidate key(s) verified it", "signature"
-    )
+        reason = f"no candidate {algorithm.name} key to verify with"
+        return Check("signature", "skipped", reason, "signature", Cause.NO_KEY)
+    reason = f"none of {len(tried)} candidate key(s) verified it"
+    return Check("signature", "failed", reason, "signature", Cause.KEYS_TRIED)
 
 
 def verify(parsed: ParsedToken, algorithm: Algorithm, cand: Candidate) -> bool:
@@ -266,7 +275,10 @@ def _verify(algorithm: Algorithm, cand: Candidate, data: bytes, sig: bytes, dige
         import hashlib
         import hmac
 
-        mac = hmac.new(key, data, getattr(hashlib, digest.name)).digest()
+        if not isinstance(key, Secret):
+            return False
+        # The one place a candidate HMAC key is revealed: for this MAC, never kept.
+        mac = hmac.new(key.reveal(), data, getattr(hashlib, digest.name)).digest()
         return hmac.compare_digest(mac, sig)
     if algorithm.family == "RS":
         key.verify(sig, data, padding.PKCS1v15(), digest)

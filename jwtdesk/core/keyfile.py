@@ -7,20 +7,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from jwtdesk.core.algorithms import ALGORITHMS, KeyType
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
+from jwtdesk.core.secret import Secret
+
+if TYPE_CHECKING:
+    from jwtdesk.core.keys import PrivateKey, PublicKey
+
+# What signs and what verifies: an HMAC key stays a Secret until the MAC is computed (core.tokens
+# sign, core.inspect verify, the lint weak-secret rule, the audit); the rest are key objects.
+SigningMaterial: TypeAlias = "Secret | PrivateKey"
+VerifyingKey: TypeAlias = "Secret | PublicKey"
 
 _CURVE_NAMES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
 
 
 class Candidate(NamedTuple):
-    """One key that may verify a token. ``key`` is bytes (HMAC) or a public key object."""
+    """One key that may verify a token. ``key`` is a Secret (HMAC) or a public key object."""
 
     label: str
     kty: KeyType
-    key: object
+    key: VerifyingKey
     kid: str | None = None
     alg: str | None = None  # the one alg this key may be used with, when known
     curve: str | None = None
@@ -94,8 +103,8 @@ def _der(data: bytes, label: str) -> Candidate:
         key = loaded.public_key() if isinstance(loaded, x509.Certificate) else loaded
         return from_public_key(key, label)
     raise InvalidInput(
-        f"{label}: not a key file (PEM, JWK, JWKS, X.509 certificate or SSH public key); "
-        "give an HMAC secret with --secret-file"
+        f"{label}: not a key file (PEM, JWK, JWKS, X.509 certificate or SSH public key)",
+        fix=Fix.GIVE_HMAC_KEY,
     )
 
 
@@ -144,7 +153,7 @@ def from_jwk(jwk: Mapping[str, Any], label: str) -> Candidate:
             raise InvalidInput(f"{label}: an oct JWK needs a base64url 'k'") from None
         if not secret:
             raise InvalidInput(f"{label}: the oct JWK's 'k' is empty")
-        return Candidate(label, KeyType.OCT, secret, kid=kid, alg=alg, source="key_file")
+        return Candidate(label, KeyType.OCT, Secret(secret), kid=kid, alg=alg, source="key_file")
     public = {k: str(v) for k, v in jwk.items() if k in ("kty", "n", "e", "crv", "x", "y")}
     return from_public_key(public_key_from_jwk(public), label, kid=kid, alg=alg)
 
@@ -157,14 +166,14 @@ def secret(data: bytes, label: str) -> Candidate:
         data = data[:-1]
     if not data:
         raise InvalidInput(f"{label}: the secret file is empty")
-    return Candidate(label, KeyType.OCT, data, source="secret")
+    return Candidate(label, KeyType.OCT, Secret(data), source="secret")
 
 
 class SigningKey(NamedTuple):
     """A private key (or HMAC secret) from a file, for `token build --key-file`."""
 
     alg: str
-    key: object  # bytes for HMAC, a private key object otherwise
+    key: SigningMaterial  # a Secret for HMAC, a private key object otherwise
     kid: str | None
 
 
@@ -185,16 +194,16 @@ def load_signing(data: bytes, label: str, alg: str | None) -> SigningKey:
         kid = jwk.get("kid") if isinstance(jwk.get("kid"), str) else None
         alg = alg or (jwk.get("alg") if isinstance(jwk.get("alg"), str) else None)
         if alg is None:
-            raise InvalidInput(f"{label}: the JWK names no alg; give --alg")
+            raise InvalidInput(f"{label}: the JWK names no alg", fix=Fix.NAME_ALG)
         algorithm = get(alg)
         if jwk.get("kty") == "oct":
             secret = b64url_decode(str(jwk.get("k", "")))
             if algorithm.kty is not KeyType.OCT or len(secret) < (algorithm.min_size or 0):
                 raise InvalidInput(f"{label}: not {algorithm.name}-sized HMAC key material")
-            return SigningKey(alg, secret, kid)
+            return SigningKey(alg, Secret(secret), kid)
         text = _private_pem_from_jwk(jwk, label)
     if alg is None:
-        raise InvalidInput(f"{label}: give --alg for a PEM private key")
+        raise InvalidInput(f"{label}: a PEM private key does not name its alg", fix=Fix.NAME_ALG)
     algorithm = get(alg)
     from cryptography.hazmat.primitives import serialization
 

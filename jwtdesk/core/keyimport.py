@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from jwtdesk.core import keys as keymod
 from jwtdesk.core.algorithms import ALGORITHMS, Algorithm, KeyType
 from jwtdesk.core.algorithms import get as get_algorithm
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 from jwtdesk.core.secret import Secret
 
 Passphrase = Callable[[str], bytes]  # label -> passphrase; asked only for encrypted keys
@@ -209,8 +209,7 @@ def _check_secret(item: Imported, algorithm: Algorithm, allow_weak: bool) -> Che
     secret = item.secret or b""
     if algorithm.kty is not KeyType.OCT:
         raise InvalidInput(
-            f"{item.label}: an HMAC secret cannot be used with {algorithm.name}; give --alg "
-            "HS256, HS384 or HS512, or import the private key"
+            f"{item.label}: an HMAC secret cannot be used with {algorithm.name}", fix=Fix.HMAC_ALG
         )
     if looks_like_public_key(secret):
         raise InvalidInput(_CONFUSION.format(label=item.label, alg=algorithm.name))
@@ -221,10 +220,7 @@ def _check_secret(item: Imported, algorithm: Algorithm, allow_weak: bool) -> Che
     elif is_common_secret(secret):
         weak = "it is on the built-in list of published JWT secrets"
     if weak is not None and not allow_weak:
-        raise InvalidInput(
-            f"{item.label}: weak HMAC secret ({weak}); generate a new key with "
-            "`jwtdesk keys new`, or pass --allow-weak to import it anyway"
-        )
+        raise InvalidInput(f"{item.label}: weak HMAC secret ({weak})", fix=Fix.ALLOW_WEAK)
     kid = keymod.thumbprint({"kty": "oct", "k": keymod.b64url(secret)})
     return Checked(
         item.label, algorithm.name, Secret(secret), None, len(secret), kid, weak, _note(item, kid)

@@ -107,9 +107,9 @@ def _alg_confusion(ctx: LintContext) -> list[Finding]:
 
 def _weak_secret(ctx: LintContext) -> list[Finding]:
     """RFC 7518 §3.2: an HMAC key at least as long as the hash; RFC 8725 §3.5: not guessable."""
-    secret = ctx.hmac_secret
-    if secret is None:
+    if ctx.hmac_secret is None:
         return []
+    secret = ctx.hmac_secret.reveal()  # for this rule only; the context keeps the Secret
     algorithm = ALGORITHMS.get(ctx.token.alg or "")
     name, need = ("HMAC", 32)
     if algorithm is not None and algorithm.is_symmetric and algorithm.min_size is not None:

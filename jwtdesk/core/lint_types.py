@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 from jwtdesk.core.jose import ParsedToken
+from jwtdesk.core.secret import Secret
 
 
 class Severity(Enum):
@@ -64,7 +65,7 @@ class LintContext:
     thresholds: Thresholds = _DEFAULT_THRESHOLDS  # shared: frozen, and built once
     verified_state: str | None = None  # "current" | "previous" | None
     hmac_key_looks_public: bool = False
-    hmac_secret: bytes | None = None
+    hmac_secret: Secret | None = None  # revealed only by the weak-secret rule
     retired_key: str | None = None  # the retired key the kid names ("keyset api, retired ...")
     # exp/nbf/iat that are finite JSON numbers, computed once: six rules read them.
     dates: dict[str, float] = field(init=False, repr=False, compare=False)

@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 
 if TYPE_CHECKING:  # the index imports this module: inspect (and lint) only when checking
     from jwtdesk.core.inspect import Check
@@ -281,12 +281,13 @@ def display_key(key: str, schema: KeySchema) -> str:
 def blacklist_ttl(exp: int | None, now: datetime, explicit: int | None) -> int:
     """Seconds the blacklist entry must live: until the token expires. Never unbounded."""
     if explicit is not None and explicit <= 0:
-        raise InvalidInput("--ttl is a number of seconds above 0")
+        raise InvalidInput("the TTL is a number of seconds above 0")
     if exp is None:
         if explicit is None:
             raise InvalidInput(
-                "the token has no exp, so its entry's lifetime cannot be derived; give --ttl "
-                "SECONDS (as long as such tokens are accepted). No entry is written without a TTL"
+                "the token has no exp, so its entry's lifetime cannot be derived, and no entry "
+                "is written without a TTL",
+                fix=Fix.GIVE_TTL,
             )
         return explicit
     remaining = math.ceil(exp - now.timestamp())
@@ -297,8 +298,8 @@ def blacklist_ttl(exp: int | None, now: datetime, explicit: int | None) -> int:
         )
     if explicit is not None and explicit < remaining:
         raise InvalidInput(
-            f"--ttl {explicit} is shorter than the token's remaining lifetime ({remaining} s): "
-            "the entry would vanish while the token is still valid"
+            f"a TTL of {explicit} s is shorter than the token's remaining lifetime "
+            f"({remaining} s): the entry would vanish while the token is still valid"
         )
     return explicit if explicit is not None else remaining
 
@@ -343,7 +344,7 @@ def parse_before(text: str, now: datetime) -> int:
     when = parse_time(text, now)
     if when.timestamp() > now.timestamp() + 60:
         raise InvalidInput(
-            f"--before {text} is in the future; a cut-off voids tokens issued before it, "
+            f"the cut-off {text} is in the future; a cut-off voids tokens issued before it, "
             "so it must be now or earlier"
         )
     return math.floor(when.timestamp())

@@ -47,14 +47,15 @@ def sign_and_verify(alg_name: str) -> CheckResult:
     from jwtdesk.core import algorithms, keys, tokens
     from jwtdesk.core.algorithms import KeyType
     from jwtdesk.core.inspect import inspect
-    from jwtdesk.core.keyfile import Candidate
+    from jwtdesk.core.keyfile import Candidate, SigningMaterial, VerifyingKey
 
     alg = algorithms.get(alg_name)
     try:
         material = keys.generate(alg, 2048 if alg.kty is KeyType.RSA else None)
+        signing: SigningMaterial
+        verifying: VerifyingKey
         if material.public_jwk is None:
-            signing: object = material.secret.reveal()
-            verifying: object = signing
+            signing = verifying = material.secret
         else:
             signing = keys.load_private(alg, material.secret)
             verifying = keys.public_key_from_jwk(material.public_jwk)

@@ -15,10 +15,14 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 from jwtdesk.core.keysets import Purpose
+from jwtdesk.core.secret import Secret
+
+if TYPE_CHECKING:
+    from jwtdesk.core.keyfile import SigningMaterial
 
 _RELATIVE = re.compile(r"([+-]?)(\d{1,9})([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -122,7 +126,7 @@ def build_claims(req: TokenRequest, now: datetime, *, strict: bool = True) -> di
             raise InvalidInput("exp must be after the issue time")
         problem = lifetime_problem(preset, exp - iat)
         if strict and problem is not None:
-            raise InvalidInput(f"{problem} (--preset custom allows any lifetime)")
+            raise InvalidInput(problem, fix=Fix.CUSTOM_PRESET)
         claims["exp"] = numeric_date(exp)
     if req.nbf:
         claims["nbf"] = numeric_date(parse_time(req.nbf, iat))
@@ -159,12 +163,16 @@ def build_header(req: TokenRequest, kid: str | None) -> dict[str, Any]:
     return header
 
 
-def sign(claims: Mapping[str, Any], header: Mapping[str, Any], alg: str, key: object) -> str:
-    """A compact JWS signed with ``key`` under ``alg`` (PyJWT does the JWA work)."""
+def sign(
+    claims: Mapping[str, Any], header: Mapping[str, Any], alg: str, key: SigningMaterial
+) -> str:
+    """A compact JWS signed with ``key`` under ``alg`` (PyJWT does the JWA work). An HMAC
+    secret is revealed here, for this one call, and never kept."""
     import jwt
 
+    raw: Any = key.reveal() if isinstance(key, Secret) else key
     try:
-        return jwt.encode(dict(claims), key, algorithm=alg, headers=dict(header))  # type: ignore[arg-type]
+        return jwt.encode(dict(claims), raw, algorithm=alg, headers=dict(header))
     except (TypeError, ValueError) as exc:
         raise InvalidInput(f"cannot sign: {type(exc).__name__} (claims must be JSON)") from None
 

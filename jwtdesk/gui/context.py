@@ -68,7 +68,7 @@ class AppContext(QObject):
         return cast("KeyService", self._keys)  # one of the two is always given
 
     def _listen(self, keys: KeyService) -> None:
-        self._unsubscribe = keys.changes.subscribe(self._reported.emit)
+        self._unsubscribe = keys.subscribe(self._reported.emit)
 
     @property
     def revocation(self) -> RevocationService:

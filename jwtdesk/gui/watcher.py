@@ -23,7 +23,7 @@ from jwtdesk.services.changes import Change, Origin, diff
 
 if TYPE_CHECKING:
     from jwtdesk.gui.context import AppContext
-    from jwtdesk.store.index import IndexState
+    from jwtdesk.services.changes import IndexState
 
 
 class IndexWatcher(QObject):

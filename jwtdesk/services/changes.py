@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from jwtdesk.core.errors import JwtdeskError
 
 if TYPE_CHECKING:
-    from jwtdesk.store.index import Index, IndexState
+    from jwtdesk.store.index import Index
+    from jwtdesk.store.index import IndexState as IndexState  # noqa: PLC0414 - re-exported: views receive it in a Change
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from jwtdesk.core import revocation as rv
-from jwtdesk.core.errors import InGitTree, InvalidInput, JwtdeskError
+from jwtdesk.core.errors import Fix, InGitTree, InvalidInput, JwtdeskError
 from jwtdesk.core.keysets import KeySet, publishable
 from jwtdesk.core.profiles import Profile
 from jwtdesk.services.export import ExportService
@@ -48,6 +48,7 @@ class Step:
     subject: str = ""  # the keyset or profile the step is about
     status: str = "planned"  # planned | ok | failed | not run
     detail: str = ""
+    fix: Fix | None = None  # what to do about a failure; each front end words it
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,14 +69,11 @@ class Outcome:
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
-        doc["steps"] = [asdict(s) for s in self.steps]
+        doc["steps"] = [asdict(s) | {"fix": s.fix.value if s.fix else None} for s in self.steps]
         return doc
 
 
 # The response's directory gets secret env files: no override, ignore it or choose another.
-OUT_FIX = "add it to .gitignore or choose another --out directory"
-
-
 class EmergencyService:
     def __init__(self, revocation: RevocationService) -> None:
         self.revocation = revocation
@@ -151,7 +149,7 @@ class EmergencyService:
         try:
             check_not_tracked(directory / "report.json")
         except InGitTree as exc:  # no --force here: the response's files hold secrets
-            raise InGitTree(exc.reason, exc.path, OUT_FIX) from None
+            raise InGitTree(exc.reason, exc.path, Fix.OTHER_OUT_DIR) from None
         if directory.exists() and any(directory.iterdir()):
             raise InvalidInput(f"{directory} is not empty; choose a new --out directory")
         return (
@@ -176,7 +174,7 @@ class EmergencyService:
         try:
             run.set(0, "ok", self.preflight(service, target, directory))
         except JwtdeskError as exc:
-            run.set(0, "failed", exc.message)
+            run.set(0, "failed", exc.message, exc.fix)
             return run.finish(outcome, ok=False)
         if dry_run:
             return run.finish(outcome, ok=True)
@@ -205,8 +203,8 @@ class _Run:
         self.cutoff: dict[str, Any] = {}
         self.dry_run = True
 
-    def set(self, n: int, status: str, detail: str = "") -> None:
-        self.steps[n] = replace(self.steps[n], status=status, detail=detail)
+    def set(self, n: int, status: str, detail: str = "", fix: Fix | None = None) -> None:
+        self.steps[n] = replace(self.steps[n], status=status, detail=detail, fix=fix)
         if self.progress is not None:
             self.progress(self.steps[n])
 
@@ -229,7 +227,7 @@ class _Run:
             try:
                 self.set(n, "ok", self._do(step, names, profiles))
             except JwtdeskError as exc:
-                self.set(n, "failed", exc.message)
+                self.set(n, "failed", exc.message, exc.fix)
                 for m in range(n + 1, len(self.steps)):
                     self.set(m, "not run", "stopped after the failure above")
                 return

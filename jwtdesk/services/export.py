@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from jwtdesk.core import envfile, profiles
 from jwtdesk.core import keysets as ks_mod
 from jwtdesk.core.algorithms import KeyType
-from jwtdesk.core.errors import Conflict, InvalidInput
+from jwtdesk.core.errors import Conflict, Fix, InvalidInput
 from jwtdesk.core.keysets import KeySet, KeyVersion, State
 from jwtdesk.core.profiles import Binding, Profile, Source
 from jwtdesk.core.secret import Secret
@@ -126,7 +126,8 @@ class ExportService:
             if not state.has(b.keyset):
                 raise InvalidInput(
                     f"profile {prof.name!r} maps {b.var} to keyset {b.keyset!r}, which no longer "
-                    f"exists; `jwtdesk profiles set {prof.name} {b.var} KEYSET:{b.source.value}`"
+                    "exists",
+                    fix=Fix.REMAP_VARIABLE,
                 )
             out.append(_plan_one(b, state.get(b.keyset)))
         return out
@@ -137,23 +138,32 @@ class ExportService:
         entries = []
         for p in self.plan(prof):
             if p.omitted is None:
-                placeholder = "masked\nmasked" if p.multiline else "masked"
-                value = placeholder if p.binding.source.secret else self._public(p)
-                entries.append(envfile.Entry(p.binding.var, value, p.binding.source.secret))
+                placeholder = b"masked\nmasked" if p.multiline else b"masked"
+                value = Secret(placeholder) if p.binding.source.secret else self._public(p)
+                entries.append(envfile.Entry(p.binding.var, value))
         return envfile.render(parse_format(fmt or prof.format), entries, mask=True, **opts)
 
     # --- exporting (reads secrets) ----------------------------------------------------
 
     def entries(self, profile: Profile | str) -> list[envfile.Entry]:
+        """Every exported variable; secret values stay :class:`Secret` (one keyring read each)."""
         prof = self.profile(profile) if isinstance(profile, str) else profile
-        out = []
-        for p in self.plan(prof):
-            if p.omitted is not None:
-                continue
-            b = p.binding
-            value = self._secret_text(b.keyset, p.version) if b.source.secret else self._public(p)
-            out.append(envfile.Entry(b.var, value, b.source.secret))
-        return out
+        return [
+            envfile.Entry(p.binding.var, self._value(p))
+            for p in self.plan(prof)
+            if p.omitted is None
+        ]
+
+    def value(self, profile: Profile | str, var: str) -> str | Secret:
+        """The value ``var`` of ``profile`` would be exported with: a :class:`Secret` for key
+        material (one keyring read, for that variable only), text for public values."""
+        prof = self.profile(profile) if isinstance(profile, str) else profile
+        planned = next((p for p in self.plan(prof) if p.binding.var == var), None)
+        if planned is None:
+            raise InvalidInput(f"profile {prof.name!r} has no variable {var}")
+        if planned.omitted is not None:
+            raise Conflict(f"{var} is not exported now: {planned.omitted}")
+        return self._value(planned)
 
     def render(self, profile: Profile | str, fmt: str | None = None, **opts: Any) -> str:
         prof = self.profile(profile) if isinstance(profile, str) else profile
@@ -280,17 +290,24 @@ class ExportService:
 
     # --- internals --------------------------------------------------------------------
 
-    def _secret_text(self, keyset: str, version: KeyVersion | None) -> str:
+    def _value(self, p: Planned) -> str | Secret:
+        if p.binding.source.secret:
+            return self._secret_value(p.binding.keyset, p.version)
+        return self._public(p)
+
+    def _secret_value(self, keyset: str, version: KeyVersion | None) -> Secret:
+        """The secret as env files carry it (HMAC key text, private PEM), still a Secret;
+        read through KeyService.reveal, the one place a secret becomes readable text."""
         assert version is not None  # noqa: S101 - planned key sources have a version
-        _, secret = self.keys.reveal(keyset, version.kid, action="export")
-        raw = secret.reveal()
+        _, value = self.keys.reveal(keyset, version.kid, action="export")
         try:
-            return raw.decode("utf-8")
+            value.reveal().decode("utf-8")  # checked now: a preview must not pass what fails
         except UnicodeDecodeError:
             raise InvalidInput(
                 f"the secret of {keyset!r} is not text, and env files carry text; export it "
                 "as a JWK (`jwtdesk export jwk --private`)"
             ) from None
+        return value
 
     def _public(self, p: Planned) -> str:
         from jwtdesk.core.keys import public_pem

@@ -105,7 +105,7 @@ def read_keys(
     except UnicodeDecodeError:
         raise InvalidInput(f"{path} is not UTF-8 text; is it an env file?") from None
     except InvalidInput as exc:
-        raise InvalidInput(f"{path}: {exc.message}") from None
+        raise InvalidInput(f"{path}: {exc.message}", fix=exc.fix) from None
     names = [*opts.variables, *([opts.previous_var] if opts.previous_var else [])]
     if not names:
         keyimport.from_env(values, names, passphrase, source=path)  # raises: lists the names

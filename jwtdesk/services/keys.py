@@ -18,11 +18,12 @@ from jwtdesk.core.algorithms import KeyType
 from jwtdesk.core.errors import Cancelled, Conflict, JwtdeskError
 from jwtdesk.core.keysets import DEFAULT_ROTATION, KeySet, KeyVersion, Purpose, State
 from jwtdesk.core.secret import Secret
-from jwtdesk.services.changes import ChangeFeed, reports_change
+from jwtdesk.services.changes import Change, ChangeFeed, reports_change
 from jwtdesk.store.auditlog import AuditEntry, AuditLog
 from jwtdesk.store.index import Index, IndexState, Pending
 
 if TYPE_CHECKING:
+    from jwtdesk.core.keyfile import SigningMaterial, VerifyingKey
     from jwtdesk.core.keys import KeyMaterial
     from jwtdesk.store.vault import Vault
 
@@ -86,6 +87,11 @@ class KeyService:
 
     def get(self, name: str) -> KeySet:
         return self.index.load().get(name)
+
+    def subscribe(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        """Call ``listener`` with every change the services sharing this index report (the
+        GUI's change feed); the result unsubscribes it."""
+        return self.changes.subscribe(listener)
 
     def index_state(self) -> IndexState:
         """The whole index (keysets, profiles, connections): what a change feed compares."""
@@ -262,14 +268,15 @@ class KeyService:
 
         return version, private_pem(secret)
 
-    def verification_keys(self, name: str | KeySet) -> list[tuple[KeyVersion, object]]:
+    def verification_keys(self, name: str | KeySet) -> list[tuple[KeyVersion, VerifyingKey]]:
         """Keys that may verify tokens of a keyset: its current and its previous version.
-        HMAC secrets come from the keyring; public keys from the index."""
+        HMAC secrets come from the keyring and stay :class:`Secret` (revealed only by the
+        code that computes the MAC); public keys come from the index."""
         keyset = self.get(name) if isinstance(name, str) else name
         algorithm = keyset.algorithm
         from jwtdesk.core import keys as keymod
 
-        out: list[tuple[KeyVersion, object]] = []
+        out: list[tuple[KeyVersion, VerifyingKey]] = []
         for version in (keyset.current, keyset.previous):
             if version is None:
                 continue
@@ -283,14 +290,16 @@ class KeyService:
                 continue
             secret = self.vault.get(version.id)
             if algorithm.kty is KeyType.OCT:
-                out.append((version, secret.reveal()))
+                out.append((version, secret))
             else:
                 out.append((version, keymod.load_private(algorithm, secret).public_key()))
         return out
 
-    def signing_key(self, name: str | KeySet, kid: str | None = None) -> tuple[KeyVersion, object]:
-        """The private key (or HMAC secret) of the current version, or of ``kid``; retired
-        versions never sign."""
+    def signing_key(
+        self, name: str | KeySet, kid: str | None = None
+    ) -> tuple[KeyVersion, SigningMaterial]:
+        """The private key (or HMAC :class:`Secret`) of the current version, or of ``kid``;
+        retired versions never sign."""
         keyset = self.get(name) if isinstance(name, str) else name
         version = keyset.version(kid) if kid else keyset.current
         if version is None:
@@ -300,7 +309,7 @@ class KeyService:
         _needs_secret(keyset, version)
         secret = self.vault.get(version.id)
         if keyset.algorithm.kty is KeyType.OCT:
-            return version, secret.reveal()
+            return version, secret
         from jwtdesk.core import keys as keymod
 
         return version, keymod.load_private(keyset.algorithm, secret)

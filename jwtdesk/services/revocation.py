@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from jwtdesk.core import revocation as rv
 from jwtdesk.core.connections import Connection, parse_url
-from jwtdesk.core.errors import Conflict, InvalidInput, JwtdeskError
+from jwtdesk.core.errors import Conflict, Fix, InvalidInput, JwtdeskError
 from jwtdesk.core.secret import Secret
 from jwtdesk.services.changes import reports_change
 from jwtdesk.services.keys import KeyService
@@ -149,14 +149,14 @@ class RevocationService:
         found = [c for c in self.connections() if c.service == service]
         if not found:
             raise InvalidInput(
-                f"no Redis connection is configured for service {service!r}; add one with "
-                f"`jwtdesk connections new NAME --url redis://… --service {service}`"
+                f"no Redis connection is configured for service {service!r}",
+                fix=Fix.ADD_CONNECTION,
             )
         if len(found) > 1:
             names = ", ".join(c.name for c in found)
             raise InvalidInput(
-                f"service {service!r} has several Redis connections ({names}); choose one "
-                "with --connection NAME"
+                f"service {service!r} has several Redis connections ({names})",
+                fix=Fix.CHOOSE_CONNECTION,
             )
         return found[0]
 

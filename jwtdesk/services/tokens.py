@@ -13,6 +13,7 @@ from jwtdesk.core.errors import InvalidInput
 from jwtdesk.core.extract import Extraction, Found
 from jwtdesk.core.keyfile import Candidate
 from jwtdesk.core.lint import Finding
+from jwtdesk.core.secret import Secret
 from jwtdesk.services.keys import KeyService, utcnow
 
 MAX_KEY_FILE = 1 << 20
@@ -71,7 +72,7 @@ class TokenService:
                     "state": version.state.value,
                     "source": "keyset",
                 }
-                if isinstance(key, bytes):
+                if isinstance(key, Secret):
                     out.append(Candidate(label, ks.algorithm.kty, key, **extra))
                 else:
                     out.append(keyfile.from_public_key(key, label, **extra))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jwtdesk.core.connections import Connection
-from jwtdesk.core.errors import JwtdeskError, RedisFailed
+from jwtdesk.core.errors import Fix, JwtdeskError, RedisFailed
 from jwtdesk.core.secret import Secret
 
 SCAN_COUNT = 1000
@@ -312,13 +312,13 @@ class RedisClient:
             raise
         except (rx.AuthenticationError, rx.AuthenticationWrongNumberOfArgsError):
             raise RedisFailed(
-                f"{where} refused the credentials; check the connection's username and "
-                f"password (`jwtdesk connections new {self.conn.name} … --password`)"
+                f"{where} refused the credentials of connection {self.conn.name}",
+                fix=Fix.CONNECTION_CREDENTIALS,
             ) from None
         except rx.TimeoutError:
             raise RedisFailed(
-                f"{where} did not answer within {self.conn.timeout_s:g} s; check that it is "
-                "running and not overloaded, or raise the connection's --timeout"
+                f"{where} did not answer within {self.conn.timeout_s:g} s",
+                fix=Fix.CONNECTION_TIMEOUT,
             ) from None
         except (rx.ConnectionError, OSError) as exc:
             raise RedisFailed(

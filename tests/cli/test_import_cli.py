@@ -344,7 +344,7 @@ def test_env_pick_variables(
         [
             Entry("JWT_SECRET", HMAC_CUR),
             Entry("REFRESH_TOKEN_SECRET", HMAC_PREV),
-            Entry("DATABASE_URL", "postgres://u:pw@db/app", secret=False),
+            Entry("DATABASE_URL", "postgres://u:pw@db/app"),
         ],
     )
     path = write(tmp_path, "app.env", text)

@@ -12,9 +12,15 @@ import pytest
 from jwtdesk.cli import main
 from jwtdesk.core.algorithms import NAMES
 from jwtdesk.core.keysets import State
+from jwtdesk.core.secret import Secret
 from jwtdesk.services import KeyService
 
 pytestmark = pytest.mark.secret_service
+
+
+def raw(key: object) -> object:
+    """What PyJWT takes: an HMAC key leaves its Secret only here, in the test."""
+    return key.reveal() if isinstance(key, Secret) else key
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -43,9 +49,9 @@ def test_create_every_alg_and_list(
     for ks in real_service.keysets():
         # every key works: its secret is in the keyring and verifies a token it signed
         _, key = real_service.signing_key(ks.name)
-        token = jwt.encode({"sub": "t"}, key, algorithm=ks.alg)  # type: ignore[arg-type]
+        token = jwt.encode({"sub": "t"}, raw(key), algorithm=ks.alg)  # type: ignore[arg-type]
         ((_, verifier),) = real_service.verification_keys(ks.name)
-        assert jwt.decode(token, verifier, algorithms=[ks.alg])["sub"] == "t"  # type: ignore[arg-type]
+        assert jwt.decode(token, raw(verifier), algorithms=[ks.alg])["sub"] == "t"  # type: ignore[arg-type]
     code, out, _ = run(capsys, "keys", "list")
     assert code == 0 and "k-RS256" in out and "RSA 3072" in out and "P-521" in out
 
@@ -56,7 +62,7 @@ def test_rotate_twice_previous_still_verifies(
 ) -> None:
     assert run(capsys, "keys", "new", "api", "--alg", alg)[0] == 0
     first, key = real_service.signing_key("api")
-    token = jwt.encode({"sub": "u1"}, key, algorithm=alg, headers={"kid": first.kid})  # type: ignore[arg-type]
+    token = jwt.encode({"sub": "u1"}, raw(key), algorithm=alg, headers={"kid": first.kid})  # type: ignore[arg-type]
 
     doc = run_json(capsys, "keys", "rotate", "api")
     states = {v["kid"]: v["state"] for v in doc["versions"]}  # type: ignore[attr-defined]
@@ -65,7 +71,7 @@ def test_rotate_twice_previous_still_verifies(
     def verifying_version() -> str | None:
         for version, verifier in real_service.verification_keys("api"):
             try:
-                jwt.decode(token, verifier, algorithms=[alg])  # type: ignore[arg-type]
+                jwt.decode(token, raw(verifier), algorithms=[alg])  # type: ignore[arg-type]
             except jwt.InvalidSignatureError:
                 continue
             return version.state.value

@@ -22,6 +22,7 @@ from jwtdesk.core import keyfile
 from jwtdesk.core.algorithms import KeyType
 from jwtdesk.core.inspect import Expectations, Report, inspect
 from jwtdesk.core.keys import public_jwk
+from jwtdesk.core.secret import Secret
 from jwtdesk.core.weak import looks_like_public_key
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -164,7 +165,7 @@ def test_cve_2018_0114_embedded_jwk_is_never_trusted(ec_key: ec.EllipticCurvePri
 def test_cve_2020_28042_missing_signature(strip: str) -> None:
     """CVE-2020-28042 (ServiceStack): an HS256 token whose signature is empty or cut off is
     not valid, even with the right HMAC key offered."""
-    cands = [keyfile.Candidate("secret", KeyType.OCT, SECRET, source="secret")]
+    cands = [keyfile.Candidate("secret", KeyType.OCT, Secret(SECRET), source="secret")]
     honest = hs256({"alg": "HS256"}, CLAIMS, SECRET)
     assert inspect(honest, cands, AT).valid
     data = signing_input({"alg": "HS256"}, FORGED)
@@ -238,7 +239,7 @@ def test_cve_2022_39227_polyglot_token() -> None:
     """CVE-2022-39227 (python-jwt < 3.3.4): a JSON-serialised JWS whose first key smuggles a
     compact token with forged claims; the honest protected/payload/signature verify while the
     forged claims were read. jwtdesk reads compact JWS only and refuses the polyglot."""
-    cands = [keyfile.Candidate("secret", KeyType.OCT, SECRET, source="secret")]
+    cands = [keyfile.Candidate("secret", KeyType.OCT, Secret(SECRET), source="secret")]
     honest = hs256({"alg": "HS256"}, CLAIMS, SECRET)
     assert inspect(honest, cands, AT).valid
     header, payload, sig = honest.split(".")
@@ -280,7 +281,7 @@ def test_cve_2022_39227_polyglot_token() -> None:
 def test_cve_2024_53861_issuer_must_match_exactly(expected: str, iss: object) -> None:
     """CVE-2024-53861 (PyJWT 2.10.0): iss was checked with `in` against a str, so "ab" passed
     for "abc". jwtdesk compares iss by exact string equality (RFC 7519 §4.1.1)."""
-    cands = [keyfile.Candidate("secret", KeyType.OCT, SECRET, source="secret")]
+    cands = [keyfile.Candidate("secret", KeyType.OCT, Secret(SECRET), source="secret")]
     expect = AT._replace(iss=expected)
     honest = hs256({"alg": "HS256"}, {**CLAIMS, "iss": expected}, SECRET)
     assert inspect(honest, cands, expect).valid
@@ -301,7 +302,7 @@ def test_cve_2024_53861_issuer_must_match_exactly(expected: str, iss: object) ->
 def test_alg_none_in_any_spelling(alg: str, signature: str) -> None:
     """RFC 8725 §3.1 / CVE-2015-2951 family: an unsecured token (alg none, any case) is never
     valid, with or without a signature, even when a key for the claimed kid is offered."""
-    cands = [keyfile.Candidate("secret", KeyType.OCT, SECRET, kid="k1", source="secret")]
+    cands = [keyfile.Candidate("secret", KeyType.OCT, Secret(SECRET), kid="k1", source="secret")]
     data = signing_input({"alg": alg, "kid": "k1"}, FORGED)
     sig = {
         "": "",
@@ -320,7 +321,7 @@ def test_alg_none_in_any_spelling(alg: str, signature: str) -> None:
 
 def test_missing_alg_is_unsecured() -> None:
     """A header with no alg at all is treated as unsecured (RFC 7515 §4.1.1: alg is required)."""
-    cands = [keyfile.Candidate("secret", KeyType.OCT, SECRET, source="secret")]
+    cands = [keyfile.Candidate("secret", KeyType.OCT, Secret(SECRET), source="secret")]
     data = signing_input({"typ": "JWT"}, FORGED)
     token = f"{data}.{b64url(hmac.new(SECRET, data.encode(), hashlib.sha256).digest())}"
     report = inspect(token, cands, AT)

@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jwtdesk.core.envfile import MASK, Entry, Format, check_var_name, detect, parse, render
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
+from jwtdesk.core.secret import Secret
 
 SECRET = "s3cr3t-VALUE"  # a marker that must never appear in a preview or an error message
 PEM = (
@@ -32,9 +33,16 @@ def refused(fmt: Format, entries: list[Entry], **kw: Any) -> str:
     message = str(info.value)
     assert "\n" not in message
     for e in entries:
-        if len(e.value) >= 4:
-            assert e.value not in message
+        value = e.value.reveal().decode() if isinstance(e.value, Secret) else e.value
+        if len(value) >= 4:
+            assert value not in message
     return message
+
+
+def refused_fix(fmt: Format, entries: list[Entry], **kw: Any) -> Fix | None:
+    with pytest.raises(InvalidInput) as info:
+        render(fmt, entries, **kw)
+    return info.value.fix
 
 
 def bad_file(text: str, fmt: Format | None = None) -> str:
@@ -76,7 +84,7 @@ def test_invalid_names(name: str) -> None:
 
 
 def test_exact_output_of_each_format() -> None:
-    entries = [Entry("A", "x y"), Entry("B", "it's"), Entry("C", "a\nb", secret=False)]
+    entries = [Entry("A", "x y"), Entry("B", "it's"), Entry("C", "a\nb")]
     assert render(Format.DOTENV, entries) == 'A=\'x y\'\nB="it\'s"\nC="a\\nb"\n'
     assert render(Format.SHELL, entries) == (
         "export A='x y'\nexport B='it'\\''s'\nexport C='a\nb'\n"
@@ -126,9 +134,9 @@ def test_bad_headers_are_refused(header: str) -> None:
 @pytest.mark.parametrize("fmt", list(Format))
 def test_preview_masks_secrets_and_nothing_else(fmt: Format) -> None:
     entries = [
-        Entry("JWT_SECRET", SECRET),
-        Entry("JWT_KEY", PEM if fmt is not Format.DOCKER else SECRET + "-2"),
-        Entry("JWT_ALG", "HS256", secret=False),
+        Entry("JWT_SECRET", Secret(SECRET.encode())),
+        Entry("JWT_KEY", Secret((PEM if fmt is not Format.DOCKER else SECRET + "-2").encode())),
+        Entry("JWT_ALG", "HS256"),
     ]
     preview = render(fmt, entries, mask=True, header="preview")
     written = render(fmt, entries, header="preview")
@@ -146,10 +154,11 @@ def test_preview_masks_secrets_and_nothing_else(fmt: Format) -> None:
 
 
 def test_mask_is_the_same_for_any_length() -> None:
-    short = render(Format.DOTENV, [Entry("A", "x")], mask=True)
-    long = render(Format.DOTENV, [Entry("A", "x" * 500)], mask=True)
+    short = render(Format.DOTENV, [Entry("A", Secret(b"x"))], mask=True)
+    long = render(Format.DOTENV, [Entry("A", Secret(b"x" * 500))], mask=True)
     assert short == long == f"A={MASK}\n"
-    assert render(Format.JSON, [Entry("A", "x")], mask=True) == f'{{\n  "A": "{MASK}"\n}}\n'
+    masked = render(Format.JSON, [Entry("A", Secret(b"x"))], mask=True)
+    assert masked == f'{{\n  "A": "{MASK}"\n}}\n'
 
 
 def test_preview_refuses_what_export_refuses() -> None:
@@ -166,7 +175,8 @@ def test_base64_multiline() -> None:
     encoded = base64.b64encode(PEM.encode()).decode()
     assert text == f"KEY_B64={encoded}\nALG=ES256\n"
     assert parse(text, Format.DOCKER) == {"KEY_B64": encoded, "ALG": "ES256"}  # not undone
-    assert f"KEY_B64={MASK}" in render(Format.DOCKER, entries, multiline="base64", mask=True)
+    masked = [Entry("KEY", Secret(PEM.encode())), Entry("ALG", "ES256")]
+    assert f"KEY_B64={MASK}" in render(Format.DOCKER, masked, multiline="base64", mask=True)
 
 
 def test_base64_multiline_name_clash_and_bad_mode() -> None:
@@ -180,11 +190,10 @@ def test_base64_multiline_name_clash_and_bad_mode() -> None:
 
 def test_docker_refuses_line_breaks() -> None:
     message = refused(Format.DOCKER, [Entry("JWT_KEY", PEM)])
-    assert message == (
-        "docker --env-file cannot carry a newline in JWT_KEY; "
-        "export with --multiline base64 or choose another format"
-    )
+    assert message == "docker --env-file cannot carry a newline in JWT_KEY"
+    assert refused_fix(Format.DOCKER, [Entry("JWT_KEY", PEM)]) is Fix.MULTILINE_BASE64
     assert "carriage return in K" in refused(Format.DOCKER, [Entry("K", SECRET + "\r")])
+    assert refused_fix(Format.DOCKER, [Entry("K", SECRET + "\r")]) is Fix.MULTILINE_BASE64
 
 
 @pytest.mark.parametrize("fmt", [Format.DOTENV, Format.SHELL, Format.DOCKER, Format.SYSTEMD])
@@ -211,14 +220,17 @@ def test_lone_surrogates_are_refused(fmt: Format) -> None:
         ("a${X:-b}c", "python-dotenv replaces"),
         ("it's \\ #", "read differently"),
         ("'\"$", "read differently"),
-        ("line\n$x", "--multiline base64"),
-        ("line\n\\", "--multiline base64"),
+        ("line\n$x", "decode differently"),
+        ("line\n\\", "decode differently"),
     ],
 )
 def test_dotenv_refusals(value: str, why: str) -> None:
     message = refused(Format.DOTENV, [Entry("K", value)])
     assert message.startswith("K ")
     assert why in message
+    line_break = "\n" in value  # the remedy for a line break is base64, given as data
+    expected = Fix.MULTILINE_BASE64 if line_break else None
+    assert refused_fix(Format.DOTENV, [Entry("K", value)]) is expected
 
 
 def test_duplicates_and_k8s_names() -> None:

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from jwtdesk.core import keyfile
 from jwtdesk.core.inspect import Expectations, inspect
+from jwtdesk.core.secret import Secret
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 KEY = ec.generate_private_key(ec.SECP256R1())
@@ -111,6 +112,6 @@ def test_a_kid_of_a_retired_key_is_named_as_an_error() -> None:
         "retired keys verify nothing",
     ) in report.errors
     assert [f.severity.value for f in report.findings if f.id == "retired-key"] == ["error"]
-    live = Candidate("file", KeyType.OCT, b"k" * 32, kid="old")
+    live = Candidate("file", KeyType.OCT, Secret(b"k" * 32), kid="old")
     report = inspect(token, [live], Expectations(retired=retired))
     assert report.valid and all(f.id != "retired-key" for f in report.findings)

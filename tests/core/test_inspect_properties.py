@@ -23,6 +23,7 @@ from jwtdesk.core.algorithms import KeyType
 from jwtdesk.core.inspect import Expectations, inspect
 from jwtdesk.core.jose import parse
 from jwtdesk.core.keyfile import Candidate
+from jwtdesk.core.secret import Secret
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 T = int(NOW.timestamp())
@@ -51,12 +52,12 @@ class World:
             for alg, key in signing.items()
         }
         self.candidates: list[Candidate] = [
-            Candidate("hs", KeyType.OCT, secret, kid="k-HS256", alg="HS256"),
+            Candidate("hs", KeyType.OCT, Secret(secret), kid="k-HS256", alg="HS256"),
             keyfile.from_public_key(rsa_key.public_key(), "rs", kid="k-RS256"),
             keyfile.from_public_key(ec_key.public_key(), "es", kid="k-ES256"),
             keyfile.from_public_key(ed_key.public_key(), "ed", kid="k-EdDSA"),
             # Decoys: same families, no kid, so they are tried for every token of their alg.
-            Candidate("hs-decoy", KeyType.OCT, secret[::-1], source="secret"),
+            Candidate("hs-decoy", KeyType.OCT, Secret(secret[::-1]), source="secret"),
             keyfile.from_public_key(
                 rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key(), "rd"
             ),

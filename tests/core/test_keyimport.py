@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, rsa, x25519
 
 from jwtdesk.core import keyimport
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 from jwtdesk.core.keyimport import Checked, Imported
 from jwtdesk.core.weak import is_common_secret
 from tests import keymaterial as km
@@ -367,7 +367,8 @@ def test_short_hmac_secret_refused_unless_allowed(alg: str, size: int) -> None:
     with pytest.raises(InvalidInput) as err:
         keyimport.check(secret_item(secret), alg)
     message = err.value.message
-    assert message.startswith("variable S: weak HMAC secret") and "--allow-weak" in message
+    assert message.startswith("variable S: weak HMAC secret")
+    assert err.value.fix is Fix.ALLOW_WEAK  # the CLI words it as --allow-weak
     assert f"{size} bytes" in message
     refused(message, secret)
     allowed = keyimport.check(secret_item(secret), alg, allow_weak=True)

@@ -28,6 +28,7 @@ from jwtdesk.core.lint import (
     rule,
 )
 from jwtdesk.core.lint_types import TRANSPORT_RULE_IDS
+from jwtdesk.core.secret import Secret
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 T = int(NOW.timestamp())
@@ -94,10 +95,10 @@ POSITIVE = [
     case("alg-confusion", hmac_key_looks_public=True),
     case("alg-confusion", {"jwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}}),
     case("alg-confusion", {"x5c": ["MIIB"]}),
-    case("weak-secret", hmac_secret=b"short"),
-    case("weak-secret", hmac_secret=b"your-256-bit-secret"),
-    case("weak-secret", hmac_secret=KNOWN_LONG),
-    case("weak-secret", {"alg": "HS512"}, hmac_secret=STRONG),
+    case("weak-secret", hmac_secret=Secret(b"short")),
+    case("weak-secret", hmac_secret=Secret(b"your-256-bit-secret")),
+    case("weak-secret", hmac_secret=Secret(KNOWN_LONG)),
+    case("weak-secret", {"alg": "HS512"}, hmac_secret=Secret(STRONG)),
     case("previous-key", verified_state="previous"),
     case("retired-key", retired_key="retired key of keyset api, retired 2026-05-01"),
     case("jku-header", {"jku": "https://evil.example/jwks.json"}),
@@ -153,8 +154,8 @@ NEGATIVE = [
     case("alg-none", {"alg": "nonesuch"}),
     case("alg-none", raw="!!!.e30.AAAA"),  # header unreadable: no claim about alg
     case("alg-confusion", {"alg": "RS256"}, hmac_key_looks_public=True),
-    case("weak-secret", hmac_secret=STRONG),
-    case("weak-secret", {"alg": "HS512"}, hmac_secret=STRONG + STRONG),
+    case("weak-secret", hmac_secret=Secret(STRONG)),
+    case("weak-secret", {"alg": "HS512"}, hmac_secret=Secret(STRONG + STRONG)),
     case("previous-key", verified_state="current"),
     case("retired-key", verified_state="current"),
     *[case("kid-injection", {"kid": kid}) for kid in ["2026-01-k1", "abc_DEF-1.v2", "key 1"]],
@@ -259,7 +260,7 @@ def test_messages_never_leak_secrets_signatures_or_long_values() -> None:
     c = {"password": long, "card": "4111111111111111", "exp": long, long * 2: 1}
     secret = b"Z" * 20
     token = make(merged(HEADER, h), merged(CLAIMS, c), sig=b"\xfb" * 30) + "="
-    found = lint(LintContext(jose.parse(token), NOW, hmac_secret=secret))
+    found = lint(LintContext(jose.parse(token), NOW, hmac_secret=Secret(secret)))
     assert len(found) >= 8
     for f in found:
         assert long not in f.message and "4111" not in f.message and "ZZZZ" not in f.message
@@ -417,7 +418,7 @@ CONTEXTS = st.fixed_dictionaries(
         ),
         "verified_state": st.sampled_from(["current", "previous"]),
         "hmac_key_looks_public": st.booleans(),
-        "hmac_secret": st.binary(max_size=80),
+        "hmac_secret": st.binary(max_size=80).map(Secret),
     },
 )
 

@@ -10,7 +10,7 @@ import pytest
 
 from jwtdesk.core import revocation as rv
 from jwtdesk.core.connections import Connection, parse_url
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, 250_000, tzinfo=UTC)
 T = int(NOW.timestamp())
@@ -84,8 +84,9 @@ def test_blacklist_ttl_rules() -> None:
     assert rv.blacklist_ttl(T + 100, NOW, 500) == 500
     with pytest.raises(InvalidInput, match="shorter"):
         rv.blacklist_ttl(T + 100, NOW, 50)
-    with pytest.raises(InvalidInput, match="--ttl"):
+    with pytest.raises(InvalidInput, match="without a TTL") as info:
         rv.blacklist_ttl(None, NOW, None)
+    assert info.value.fix is Fix.GIVE_TTL
     assert rv.blacklist_ttl(None, NOW, 30) == 30
     with pytest.raises(InvalidInput, match="expired"):
         rv.blacklist_ttl(T - 1, NOW, None)
@@ -210,7 +211,7 @@ def test_batch_helpers_match_the_single_ones() -> None:
     assert rv.blacklist_ttls([f.exp for f in facts], NOW) == [
         rv.blacklist_ttl(f.exp, NOW, None) for f in facts
     ]
-    with pytest.raises(InvalidInput, match="--ttl"):
+    with pytest.raises(InvalidInput, match="without a TTL"):
         rv.blacklist_ttls([T + 60, None], NOW)
     with pytest.raises(InvalidInput, match="expired"):
         rv.blacklist_ttls([T + 60, T - 1], NOW)

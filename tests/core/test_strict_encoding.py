@@ -21,9 +21,10 @@ from jwtdesk.core.inspect import Expectations, inspect
 from jwtdesk.core.jose import parse, trim_input
 from jwtdesk.core.keyfile import Candidate
 from jwtdesk.core.lint import Severity, rule
+from jwtdesk.core.secret import Secret
 
 KEY = bytes(range(64))
-CAND = Candidate("test key", KeyType.OCT, KEY)
+CAND = Candidate("test key", KeyType.OCT, Secret(KEY))
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 AT = Expectations(at=NOW)
 _B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

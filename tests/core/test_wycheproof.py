@@ -68,6 +68,7 @@ from jwtdesk.core.errors import InvalidInput
 from jwtdesk.core.inspect import Report, inspect, verify
 from jwtdesk.core.jose import ERROR_IDS, ParsedToken
 from jwtdesk.core.keyfile import Candidate
+from jwtdesk.core.secret import Secret
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 WYCHEPROOF = VECTORS / "wycheproof"
@@ -246,11 +247,11 @@ def test_short_hmac_jwk_is_reported_weak(tc: int) -> None:
     vector_path(JWK)
     group = next(g for g, t in _tests(JWK) if t["tcId"] == tc)
     (cand,) = jose_candidates(group)
-    assert isinstance(cand.key, bytes) and cand.alg
+    assert isinstance(cand.key, Secret) and cand.alg
     header = b64url(json.dumps({"alg": cand.alg, "kid": cand.kid}).encode())
     payload = b64url(json.dumps({"sub": "wycheproof"}).encode())
     digest = getattr(hashlib, f"sha{cand.alg[2:]}")
-    signature = hmac.new(cand.key, f"{header}.{payload}".encode(), digest).digest()
+    signature = hmac.new(cand.key.reveal(), f"{header}.{payload}".encode(), digest).digest()
     report = inspect(f"{header}.{payload}.{b64url(signature)}", [cand])
     assert report.valid and report.verified_by == cand
     assert "weak-secret" in {f.id for f in report.findings}
@@ -346,7 +347,7 @@ HMAC = {
 def test_hmac(alg: str, group: dict[str, Any], test: dict[str, Any]) -> None:
     algorithm = ALGORITHMS[alg]
     key = bytes.fromhex(test["key"])
-    cand = Candidate("vector", KeyType.OCT, key)
+    cand = Candidate("vector", KeyType.OCT, Secret(key))
     got = verify(stub(bytes.fromhex(test["msg"]), bytes.fromhex(test["tag"])), algorithm, cand)
     if group["tagSize"] < algorithm.hash_bits:
         # A JWS MAC is the whole HMAC output (RFC 7518 §3.2): a truncated tag never verifies,

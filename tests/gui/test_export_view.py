@@ -108,6 +108,7 @@ def test_write_to_a_file_and_refuse_a_git_tree(
         view.write_to(repo / "api.env")
     assert view.banner.isVisible() and "git does not ignore it" in view.banner.text
     assert FORCE_TEXT in view.banner.text and "--force" not in view.banner.text  # its own fix
+    assert view.force_check.text() == FORCE_TEXT
     assert not (repo / "api.env").exists()
     view.force_check.setChecked(True)
     with qtbot.waitSignal(view.file_written, timeout=10_000):

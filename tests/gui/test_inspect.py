@@ -236,7 +236,7 @@ def test_a_key_file_verifies_and_a_bad_one_shows_a_banner(
     qtbot.keyClick(view.keys_panel.file_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(view.banner.isVisible, timeout=10_000)
     text = view.banner.text
-    assert "cannot be used" in text and "not a key file" in text and "Choose a PEM" in text
+    assert "cannot be used" in text and "not a key file" in text and "choose a PEM" in text
     assert "Traceback" not in text and "--secret-file" not in text
     assert view.verdict.state == "unverified"  # the bad file replaced the good one
     qtbot.mouseClick(view.keys_panel.clear_button, Qt.MouseButton.LeftButton)

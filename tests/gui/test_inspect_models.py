@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from jwtdesk.core import keyfile
 from jwtdesk.core.inspect import Expectations, inspect
+from jwtdesk.core.secret import Secret
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
 from jwtdesk.gui.models.inspect_text import MS_WARNING, describe_time, reference_url
 from jwtdesk.gui.tokenview import (
@@ -40,7 +41,7 @@ CLAIMS: dict[str, Any] = {
 
 def report(claims: dict[str, Any] = CLAIMS, **expect: Any) -> Any:
     token = jwt.encode(claims, SECRET, algorithm="HS256", headers={"kid": "k1"})
-    cand = keyfile.Candidate("test secret", keyfile.KeyType.OCT, SECRET, kid="k1")
+    cand = keyfile.Candidate("test secret", keyfile.KeyType.OCT, Secret(SECRET), kid="k1")
     return inspect(token, [cand], Expectations(at=NOW, **expect))
 
 

@@ -72,7 +72,6 @@ def test_the_build_view_and_token_build_default_to_the_same_preset(
     qtbot.addWidget(view)
     for purpose in Purpose:
         ctx.keys.create(purpose.value, "HS256", purpose=purpose)
-    ctx.keysets_changed.emit()
     for purpose in Purpose:
         view.keyset_combo.setCurrentIndex(view.keyset_combo.findData(purpose.value))
         preset = tokens.preset_for(purpose)

@@ -243,6 +243,11 @@ def test_a_response_directory_in_an_unignored_git_tree_is_refused_with_a_fix_tha
         "shop", target_for(redis_single, False), repo / "er", dry_run=True
     )
     assert not out.ok and out.steps[0].status == "failed"
-    detail = out.steps[0].detail
-    assert "git does not ignore it" in detail and "--out" in detail
-    assert "--force" not in detail  # `jwtdesk emergency` has no such flag
+    from jwtdesk.cli.fixes import FIXES
+    from jwtdesk.core.errors import Fix
+
+    step = out.steps[0]
+    assert "git does not ignore it" in step.detail and step.fix is Fix.OTHER_OUT_DIR
+    assert "--out" in FIXES[step.fix].text and FIXES[step.fix].command == ("emergency",)
+    assert "--force" not in FIXES[step.fix].text  # `jwtdesk emergency` has no such flag
+    assert out.to_json()["steps"][0]["fix"] == "other-out-dir"

@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from jwtdesk.core import envfile
-from jwtdesk.core.errors import Conflict, InvalidInput, JwtdeskError
+from jwtdesk.core.errors import Conflict, Fix, InGitTree, InvalidInput, JwtdeskError
 from jwtdesk.core.keys import private_pem
 from jwtdesk.services import KeyService
 from jwtdesk.services.drift import MATCH, MISSING, STALE, UNKNOWN
@@ -207,8 +207,9 @@ def test_the_jwks_a_profile_publishes_leaves_out_hmac_and_writes_into_a_git_tree
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     written = svc.write_jwks(["sig"], repo / "jwks.json")
     assert written.read_text() == svc.jwks_text(["sig"])
-    with pytest.raises(InvalidInput, match="--force"):
+    with pytest.raises(InGitTree, match="git does not ignore it") as refused:
         svc.check_secret_target(repo / "api.env")
+    assert refused.value.fix is Fix.ALLOW_IN_GIT  # the CLI words it --force, the GUI a checkbox
 
 
 def test_the_keyring_is_reached_through_key_service_methods(real_service: KeyService) -> None:

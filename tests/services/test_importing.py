@@ -187,7 +187,7 @@ def test_env_current_and_previous(real_service: KeyService, tmp_path: Path) -> N
         [
             envfile.Entry("JWT_SECRET_CURRENT", CURRENT.decode()),
             envfile.Entry("JWT_SECRET_PREVIOUS", PREVIOUS.decode()),
-            envfile.Entry("JWT_EXPIRES_IN", "15m", secret=False),
+            envfile.Entry("JWT_EXPIRES_IN", "15m"),
         ],
     )
     path = write(tmp_path, "app.env", text)

@@ -14,7 +14,7 @@ from typing import Any
 import jwt
 import pytest
 
-from jwtdesk.core.errors import InvalidInput
+from jwtdesk.core.errors import Fix, InvalidInput
 from jwtdesk.core.revocation import KeyMode, KeySchema, Rule
 from jwtdesk.services import KeyService
 from jwtdesk.services.revocation import RevocationService
@@ -82,8 +82,9 @@ def test_revoke_token_writes_the_schema_key_value_and_ttl(
 
 def test_token_without_exp_needs_explicit_ttl(redis: Redis, svc: RevocationService) -> None:
     tok = token(lifetime=None)
-    with pytest.raises(InvalidInput, match="--ttl"):
+    with pytest.raises(InvalidInput, match="without a TTL") as info:
         svc.revoke_token(redis.target(), tok)
+    assert info.value.fix is Fix.GIVE_TTL
     assert redis.raw.dbsize() == 0 if redis.kind == "single" else True
     svc.revoke_token(redis.target(), tok, ttl_s=120)
     assert 115 <= redis.raw.ttl(f"blacklist:{tok}") <= 120

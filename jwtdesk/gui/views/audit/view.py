@@ -39,6 +39,7 @@ from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.models.audit import AuditResultsModel, progress_text
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.tasks import Task
 from jwtdesk.gui.widgets.banner import Banner, Kind
 from jwtdesk.gui.widgets.secret_field import DEFAULT_REVEAL_MS, SecretField
@@ -215,7 +216,7 @@ class AuditView(QWidget):
         return self.ctx.runner.run(
             lambda: svc.read_token_file(path),
             self.on_token_file_read,
-            lambda exc: self.banner.show_error(exc.message),
+            lambda exc: self.banner.show_error(for_people(exc)),
             "Reading tokens",
         )
 
@@ -258,7 +259,7 @@ class AuditView(QWidget):
         try:
             targets = svc.parse_tokens(tokens)
         except JwtdeskError as exc:
-            self.banner.show_error(exc.message)
+            self.banner.show_error(for_people(exc))
             return
         options = self.options()
         self._start(
@@ -352,7 +353,7 @@ class AuditView(QWidget):
         self.task = None
         self._set_running(False)
         self.progress_label.setText("")
-        self.banner.show_error(exc.message)
+        self.banner.show_error(for_people(exc))
 
     def _set_running(self, running: bool) -> None:
         self.cancel_button.setEnabled(running)

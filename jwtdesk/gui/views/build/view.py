@@ -32,10 +32,12 @@ from PySide6.QtWidgets import (
 from jwtdesk.core import tokens
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.inspect import Expectations, inspect
-from jwtdesk.core.keyfile import Candidate, from_public_key
+from jwtdesk.core.keyfile import Candidate, SigningMaterial, from_public_key
 from jwtdesk.core.keysets import KeySet, KeyVersion
+from jwtdesk.core.secret import Secret
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.models.inspect import FindingsModel
 from jwtdesk.gui.models.inspect_text import Lifetime
 from jwtdesk.gui.tasks import Task
@@ -53,7 +55,7 @@ WARNING_COLOR = "#b26a00"
 class _SigningKey(NamedTuple):
     keyset: str
     version: KeyVersion
-    key: object  # bytes (HMAC) or a private key: lives here only
+    key: SigningMaterial  # a Secret (HMAC) or a private key; dropped on lock
     candidate: Candidate  # its public half, to verify and lint what was signed
 
 
@@ -224,7 +226,7 @@ class BuildView(QWidget):
             req = self.form.request(extra, at)
             claims = tokens.build_claims(req, now, strict=False)
         except JwtdeskError as exc:
-            return self._show(None, _for_people(exc.message))
+            return self._show(None, for_people(exc))
         self._show_times(claims, now)
         signing = self._signing_key(ks)
         if signing is None:
@@ -233,7 +235,7 @@ class BuildView(QWidget):
         try:
             token = tokens.sign(claims, header, ks.alg, signing.key)
         except JwtdeskError as exc:
-            return self._show(None, _for_people(exc.message))
+            return self._show(None, for_people(exc))
         status = f"Signed with keyset {ks.name} ({ks.alg}, kid {signing.version.kid})."
         warning = lifetime_warning(req.preset or tokens.Preset.ACCESS, claims)
         if warning:  # on a line of its own, in the warning colour; signed all the same
@@ -262,7 +264,7 @@ class BuildView(QWidget):
             try:
                 when = tokens.parse_time(text, at or now) if text else None
             except JwtdeskError as exc:
-                field.set_note(exc.message, error=True)
+                field.set_note(for_people(exc), error=True)
                 bad = True
                 continue
             field.set_note("")
@@ -341,7 +343,7 @@ class BuildView(QWidget):
         if not shiboken6.isValid(self):
             return
         self._task = None
-        self.banner.show_error(f"Cannot sign: {error.message}")
+        self.banner.show_error(f"Cannot sign: {for_people(error)}")
         self._show(None, "No signing key.")
 
     def on_keyset_combo_current_index_changed(self, _index: int) -> None:
@@ -408,10 +410,11 @@ class BuildView(QWidget):
         self._tick.stop()
 
 
-def _public(ks: KeySet, version: KeyVersion, key: Any) -> Candidate:
-    """The verifying half of a signing key, bound to the keyset's alg (RFC 8725 §3.1)."""
+def _public(ks: KeySet, version: KeyVersion, key: SigningMaterial) -> Candidate:
+    """The verifying half of a signing key, bound to the keyset's alg (RFC 8725 §3.1). An HMAC
+    key is the same Secret object: the view never holds its bytes."""
     label = f"keyset {ks.name} kid {version.kid}"
-    if isinstance(key, bytes):
+    if isinstance(key, Secret):
         return Candidate(label, ks.algorithm.kty, key, kid=version.kid, alg=ks.alg)
     return from_public_key(key.public_key(), label, kid=version.kid, alg=ks.alg)
 
@@ -419,9 +422,3 @@ def _public(ks: KeySet, version: KeyVersion, key: Any) -> Candidate:
 def _value(preset: tokens.Preset | None) -> str | None:
     # A custom token has no threshold of its own: lint it as a token of unknown kind.
     return preset.value if preset is not None else None
-
-
-def _for_people(message: str) -> str:
-    return message.replace(
-        "(--preset custom allows any lifetime)", "(the custom preset has no limit)"
-    )

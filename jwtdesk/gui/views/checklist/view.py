@@ -35,6 +35,7 @@ from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.keysets import KeySet
 from jwtdesk.gui.context import AppContext
 from jwtdesk.gui.icons import icon
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.changes import Change, Kind
 from jwtdesk.services.revocation import evaluate_checklist
@@ -294,8 +295,8 @@ class ChecklistView(QWidget):
         if self._scanning:
             self._scanning = False
             self.cancel_button.hide()
-            self.scan_summary.setText(f"Leak scan stopped: {error.message}.")
-        self.banner.show_error(error.message)
+            self.scan_summary.setText(f"Leak scan stopped: {for_people(error)}.")
+        self.banner.show_error(for_people(error))
 
     # --- the leak scan ----------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from jwtdesk.core import profiles
 from jwtdesk.core.errors import InvalidInput
 from jwtdesk.core.keysets import check_name
 from jwtdesk.core.profiles import Source
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.widgets.dialogs import focus_first_input
 
 FORMATS = ("dotenv", "shell", "docker", "json", "k8s", "systemd")
@@ -116,7 +117,7 @@ class NewProfileDialog(_Validated):
         try:
             check_name(name, "profile name")
         except InvalidInput as exc:
-            return exc.message
+            return for_people(exc)
         return None
 
     def result_value(self) -> NewProfile:
@@ -182,5 +183,5 @@ class SetVariableDialog(_Validated):
         try:
             profiles.binding(self.var.text(), self.source_text())
         except InvalidInput as exc:
-            return exc.message
+            return for_people(exc)
         return None

@@ -39,6 +39,7 @@ class DriftPanel(QWidget):
         self.model = model
         self.checked_path: str | None = None  # the deployed file last checked
         self._due = False
+        self._rechecking = False  # the verdict says "checking again…" until a result comes
         self.check_button = QPushButton("Chec&k a deployed file…", self)
         self.check_button.clicked.connect(self.on_check_button_clicked)
         self.recheck_button = QPushButton("&Re-check", self)
@@ -74,7 +75,7 @@ class DriftPanel(QWidget):
         however many key or profile changes came together."""
         if self.checked_path is None or self._due:
             return
-        self._due = True
+        self._due, self._rechecking = True, True
         self.verdict.setText(f"{self.checked_path}: checking again…")
         QTimer.singleShot(0, self, self._recheck_now)
 
@@ -84,7 +85,8 @@ class DriftPanel(QWidget):
 
     def check_failed(self) -> None:
         """The view's banner says why; the verdict no longer claims anything."""
-        if not self._due and self.verdict.text().endswith("checking again…"):
+        if not self._due and self._rechecking:
+            self._rechecking = False
             self.verdict.setText(f"{self.checked_path}: could not be checked (see above)")
             self.verdict.setStyleSheet("")
 
@@ -94,6 +96,7 @@ class DriftPanel(QWidget):
         self.recheck_button.setEnabled(True)
 
         def then(report: Any) -> None:
+            self._rechecking = False
             self.model.reset(report.rows)
             self.view.show()
             verdict = "in sync with jwtdesk" if report.clean else "DRIFT — export again"

@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from jwtdesk.core.errors import InGitTree, JwtdeskError
+from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.profiles import Profile
+from jwtdesk.core.secret import Secret
 from jwtdesk.gui.clipboard import ClipboardGuard
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.models.export import DriftModel, ProfilesModel, VariablesModel
 from jwtdesk.gui.views.export.dialogs import FORMATS, NewProfileDialog, SetVariableDialog
 from jwtdesk.gui.views.export.drift import DriftPanel
@@ -43,14 +45,6 @@ from jwtdesk.services.changes import Change, Kind
 from jwtdesk.services.export import ExportService
 
 FORCE_TEXT = "Allow inside a git work tree"
-
-
-def error_text(exc: JwtdeskError) -> str:
-    """The banner's words for a failed task: a secret refused inside a git work tree names this
-    view's own fix (the checkbox), not the CLI's flag."""
-    if isinstance(exc, InGitTree):
-        return f"{exc.reason}; add it to .gitignore, write elsewhere, or tick “{FORCE_TEXT}”"
-    return exc.message
 
 
 def _table(model: Any, parent: QWidget, name: str) -> QTableView:
@@ -199,7 +193,7 @@ class ExportView(QWidget):
             try:
                 profiles = self.export.profiles()
             except JwtdeskError as exc:
-                self.banner.show_error(exc.message)
+                self.banner.show_error(for_people(exc))
                 profiles = ()
         self.profiles_model.reset(profiles)
         self.empty.setVisible(not profiles)
@@ -246,7 +240,7 @@ class ExportView(QWidget):
             self.variables_model.reset(self.export.plan(profile))
         except JwtdeskError as exc:
             self.variables_model.reset([])
-            self.banner.show_error(exc.message)
+            self.banner.show_error(for_people(exc))
         self.refresh_preview()
         self.drift.schedule_recheck()  # a new profile or keysets: the verdict may be stale
 
@@ -260,7 +254,7 @@ class ExportView(QWidget):
         try:
             text = self.export.preview(profile, self.format_combo.currentText(), **self.options())
         except JwtdeskError as exc:
-            text = f"# cannot be written as {self.format_combo.currentText()}: {exc.message}"
+            text = f"# cannot be written as {self.format_combo.currentText()}: {for_people(exc)}"
         self.preview.setPlainText(text)
 
     # --- profile editing (index only) ---------------------------------------------------
@@ -272,7 +266,7 @@ class ExportView(QWidget):
         try:
             profile = work()
         except JwtdeskError as exc:
-            self.banner.show_error(exc.message)
+            self.banner.show_error(for_people(exc))
             return
         self.banner.hide()  # the change feed has shown the new profiles (on_ctx_changed)
         self.select_profile(profile.name)
@@ -305,7 +299,7 @@ class ExportView(QWidget):
         try:
             self.export.delete_profile(profile.name)  # the change feed reloads the list
         except JwtdeskError as exc:
-            self.banner.show_error(exc.message)
+            self.banner.show_error(for_people(exc))
 
     def on_format_current_text_changed(self, fmt: str) -> None:
         profile = self.profile()
@@ -348,7 +342,7 @@ class ExportView(QWidget):
         if not shiboken6.isValid(self):
             return
         self.drift.check_failed()
-        self.banner.show_error(error_text(exc))
+        self.banner.show_error(for_people(exc))
 
     def _when_unlocked(self, what: str, action: Callable[[], None]) -> None:
         from jwtdesk.gui.unlock import when_unlocked
@@ -362,16 +356,12 @@ class ExportView(QWidget):
         if self.ctx.locked:
             return self._when_unlocked(f"copy {var}", self.on_copy_clicked)
 
-        def work() -> tuple[str, bool]:
-            entry = next((e for e in self.export.entries(profile) if e.name == var), None)
-            if entry is None:
-                raise JwtdeskError(f"{var} is not exported now (see its Export column)")
-            return entry.value, entry.secret
+        def work() -> str | Secret:
+            return self.export.value(profile, var)  # reads this one variable's secret only
 
-        def then(result: tuple[str, bool]) -> None:
-            value, secret = result
-            if secret:
-                self.clipboard.copy_secret(value)
+        def then(value: str | Secret) -> None:
+            if isinstance(value, Secret):  # revealed here, into the clipboard, and not kept
+                self.clipboard.copy_secret(value.reveal().decode("utf-8"))
                 self.ctx.post_status(f"Copied {var} — clears in 30 s")
             else:
                 self.clipboard.copy_plain(value)

@@ -17,7 +17,9 @@ from PySide6.QtCore import QObject, Signal
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.keyfile import Candidate
 from jwtdesk.core.keysets import KeySet
+from jwtdesk.core.secret import Secret
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.tasks import Task
 from jwtdesk.services.changes import Change, Kind
 
@@ -42,8 +44,9 @@ class CandidateSource(QObject):
         self.keyset_error: str | None = None
         self._file: tuple[str, list[Candidate]] | None = None
         self._file_task: Task | None = None
-        self.file_error: str | None = None
+        self.file_error: JwtdeskError | None = None
         self.file_loading: str | None = None
+        self.file_locked: str | None = None  # a key file whose HMAC key was dropped on lock
         ctx.changed.connect(self.on_ctx_changed)
         ctx.locked_changed.connect(self.on_ctx_locked_changed)
 
@@ -113,7 +116,7 @@ class CandidateSource(QObject):
         return sum(1 for name in self.selected() if name in self._cache)
 
     def key_file(self) -> str | None:
-        return self._file[0] if self._file else None
+        return self._file[0] if self._file else self.file_locked
 
     def note(self, alg: str | None, kid: object) -> str | None:
         """Why stored keysets that could verify this token were not tried, if they were not."""
@@ -150,7 +153,7 @@ class CandidateSource(QObject):
     def load_file(self, path: str) -> None:
         if self._file_task is not None:
             self._file_task.cancel()
-        self.file_loading, self.file_error = path, None
+        self.file_loading, self.file_error, self.file_locked = path, None, None
         tokens = self.ctx.tokens
         self._file_task = self.ctx.runner.run(
             lambda: tokens.file_candidates([path]),
@@ -164,6 +167,7 @@ class CandidateSource(QObject):
         if self._file_task is not None:
             self._file_task.cancel()
         self._file, self._file_task, self.file_error, self.file_loading = None, None, None, None
+        self.file_locked = None
         self.candidates_changed.emit()
 
     # -- slots ------------------------------------------------------------------------------
@@ -181,7 +185,7 @@ class CandidateSource(QObject):
         if not shiboken6.isValid(self):
             return
         self._loading = self._loading - frozenset(names)
-        self.keyset_error = error.message
+        self.keyset_error = for_people(error)
         self.candidates_changed.emit()
 
     def on_file_done(self, path: str, cands: list[Candidate]) -> None:
@@ -194,7 +198,7 @@ class CandidateSource(QObject):
         if not shiboken6.isValid(self):
             return
         self._file, self.file_loading, self._file_task = None, None, None
-        self.file_error = error.message
+        self.file_error = error
         self.candidates_changed.emit()
 
     def on_ctx_changed(self, change: Change) -> None:
@@ -209,7 +213,20 @@ class CandidateSource(QObject):
     def on_ctx_locked_changed(self, locked: bool) -> None:
         if locked:
             self._drop()  # secrets leave memory on lock; reading them again needs an unlock
+            self._drop_file_secret()
+        elif self.file_locked is not None:
+            self.load_file(self.file_locked)  # the file is still there: read it again
         self.candidates_changed.emit()
+
+    def _drop_file_secret(self) -> None:
+        """An HMAC key read from a key file is a secret like a stored one: it leaves memory on
+        lock too (the path stays, and the file is read again on unlock)."""
+        held = self._file is not None and any(isinstance(c.key, Secret) for c in self._file[1])
+        if self._file_task is not None and self.file_loading is not None:
+            self._file_task.cancel()  # a read under way could bring a secret back
+            self.file_locked, self._file_task, self.file_loading = self.file_loading, None, None
+        elif held and self._file is not None:
+            self.file_locked, self._file = self._file[0], None
 
     def _drop(self) -> None:
         for task in self._tasks:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.inspect import Check
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.tasks import Task
 from jwtdesk.services.changes import Change, Kind
 
@@ -97,7 +98,9 @@ class RevocationChecker(QObject):
             self.row_changed.emit()
 
         def failed(exc: JwtdeskError) -> None:  # reading the password failed
-            done(Check("revoked", "failed", f"not checked ({name}): {exc.message}", "revocation"))
+            done(
+                Check("revoked", "failed", f"not checked ({name}): {for_people(exc)}", "revocation")
+            )
 
         self._task = self.ctx.runner.run(work, done, failed, "Checking revocation")
 

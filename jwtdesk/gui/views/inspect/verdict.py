@@ -11,7 +11,7 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from jwtdesk.core.inspect import Check, Report
+from jwtdesk.core.inspect import Cause, Check, Report
 from jwtdesk.core.keyfile import Candidate
 from jwtdesk.gui.models.inspect_text import CHECK_TITLES
 from jwtdesk.gui.views.inspect.keys import LOADING_NOTE, CandidateSource
@@ -32,7 +32,7 @@ def adjusted_checks(checks: tuple[Check, ...], note: str | None) -> tuple[Check,
     for check in checks:
         if check.name == "signature" and check.status == "skipped":
             check = check._replace(reason=note)  # noqa: PLW2901 - the row, restated
-        elif check.name == "signature" and check.status == "failed" and "candidate" in check.reason:
+        elif check.name == "signature" and check.cause is Cause.KEYS_TRIED:
             reason = f"{check.reason}; stored keysets not tried: {note}"
             check = check._replace(reason=reason)  # noqa: PLW2901
         out.append(check)
@@ -110,6 +110,8 @@ def keys_status(
     file_part = ""
     if source.file_loading:
         file_part = " Reading the key file…"
+    elif source.file_locked:
+        file_part = " Key file: its HMAC key is read again after Unlock."
     elif source.key_file():
         count = len(source.file_candidates())
         file_part = f" Key file: {count} key(s)."

@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from jwtdesk.core.errors import Fix
 from jwtdesk.core.extract import Extraction, Found
 from jwtdesk.core.inspect import Check, Report, inspect
 from jwtdesk.core.lint_transport import storage_findings, with_transport
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.models.inspect import ChecksModel, ClaimsModel, FindingsModel
 from jwtdesk.gui.models.inspect_text import Lifetime, json_text
 from jwtdesk.gui.tokenview import (
@@ -89,6 +91,7 @@ class InspectView(SourcesSlots, QWidget):
 
     def _build_inputs(self) -> None:
         self.banner = Banner()
+        self._file_banner = False  # the banner says why the key file cannot be used
         self.token_edit = TokenEdit()
         monospace_edit(self.token_edit)
         self.token_edit.setPlaceholderText(EMPTY_TEXT)
@@ -352,14 +355,15 @@ class InspectView(SourcesSlots, QWidget):
         kid = header.get("kid") if header else None
         text, unlock, retry = keys_status(self.source, alg, kid, self.ctx.locked)
         self.keys_panel.set_status(text, unlock=unlock, retry=retry)
-        if self.source.file_error:
-            reason = self.source.file_error.replace("; give an HMAC secret with --secret-file", "")
-            self.banner.show_error(
-                f"The key file cannot be used: {reason.rstrip('.')}. Choose a PEM public key, "
-                "a certificate, a JWK or JWKS (an HMAC key as an oct JWK), or an SSH public key."
-            )
-        elif self.banner.isVisible() and self.banner.text.startswith("The key file"):
+        error = self.source.file_error
+        if error is not None:
+            # Whatever the file's defect, the GUI's remedy is the kinds of key file it reads.
+            reason = for_people(error, default=Fix.GIVE_HMAC_KEY)
+            self.banner.show_error(f"The key file cannot be used: {reason}.")
+            self._file_banner = True
+        elif self._file_banner:
             self.banner.hide()
+            self._file_banner = False
 
     def refresh_keysets(self) -> None:
         """Fill the keyset checklist from the index; unchecked keysets stay unchecked."""

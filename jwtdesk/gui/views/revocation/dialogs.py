@@ -32,6 +32,7 @@ from jwtdesk.core.revocation import KeySchema, parse_mode
 from jwtdesk.core.secret import Secret
 from jwtdesk.core.tokens import parse_duration
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import fix_text, for_people
 from jwtdesk.gui.widgets.banner import Banner
 from jwtdesk.services.emergency import EmergencyService, Outcome, Step
 
@@ -126,7 +127,7 @@ class ConnectionDialog(QDialog):
             self.connection()
             problem = ""
         except JwtdeskError as exc:
-            problem = exc.message
+            problem = for_people(exc)
         self.error.setText(problem)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(not problem)
@@ -248,7 +249,7 @@ class EmergencyDialog(QDialog):
         if outcome.dry_run:
             self.run_button.setEnabled(outcome.ok)
             if not outcome.ok:
-                self.banner.show_error(f"A check failed: {outcome.steps[0].detail}")
+                self.banner.show_error(f"A check failed: {_detail(outcome.steps[0])}")
             return
         report = outcome.report_files[0] if outcome.report_files else "no report file"
         deploy = "; ".join(outcome.to_deploy)
@@ -260,16 +261,22 @@ class EmergencyDialog(QDialog):
 
     def on_failed(self, exc: JwtdeskError) -> None:
         self.dry_button.setEnabled(True)
-        self.banner.show_error(exc.message)
+        self.banner.show_error(for_people(exc))
 
     def show_steps(self, steps: tuple[Step, ...]) -> None:
         self.steps_view.clear()
         for step in steps:
-            item = QTreeWidgetItem([_STATUS.get(step.status, step.status), step.title, step.detail])
+            detail = _detail(step)
+            item = QTreeWidgetItem([_STATUS.get(step.status, step.status), step.title, detail])
             item.setToolTip(1, step.title)
-            item.setToolTip(2, step.detail)
+            item.setToolTip(2, detail)
             if step.irreversible:
                 item.setToolTip(0, "changes something that cannot be undone")
             self.steps_view.addTopLevelItem(item)
         for column in (0, 1):
             self.steps_view.resizeColumnToContents(column)
+
+
+def _detail(step: Step) -> str:
+    """A step's detail with its fix in this app's words (the CLI names its flags)."""
+    return f"{step.detail}; {fix_text(step.fix)}" if step.fix else step.detail

@@ -36,6 +36,7 @@ from jwtdesk.core.connections import Connection
 from jwtdesk.core.errors import JwtdeskError
 from jwtdesk.core.revocation import Verdict
 from jwtdesk.gui.context import AppContext
+from jwtdesk.gui.models.error_text import for_people
 from jwtdesk.gui.models.inspect import ChecksModel
 from jwtdesk.gui.tokenview import monospace_edit
 from jwtdesk.gui.widgets.banner import Banner
@@ -235,7 +236,7 @@ class RevocationView(QWidget):
         self.ctx.runner.run(lambda: work(rev.target(name)), done, self.on_task_failed, label)
 
     def on_task_failed(self, exc: JwtdeskError) -> None:
-        self.banner.show_error(exc.message)
+        self.banner.show_error(for_people(exc))
 
     # --- token ------------------------------------------------------------------------
 
