@@ -149,6 +149,29 @@ def test_inspect_drops_a_key_file_hmac_key_on_lock_and_reads_it_again_after(
     qtbot.waitUntil(lambda: view.verdict.state == "valid", timeout=10_000)
 
 
+def test_inspect_drops_the_key_file_being_replaced_when_locked_during_a_read(
+    mctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    raw = secrets.token_bytes(48)
+    fp = fingerprint(raw)
+    first, second = tmp_path / "first.jwk", tmp_path / "second.jwk"
+    first.write_text(json.dumps({"kty": "oct", "k": b64url(raw), "alg": "HS384"}))
+    second.write_text(json.dumps({"kty": "oct", "k": b64url(b"x" * 48), "alg": "HS384"}))
+    token = jwt.encode({"sub": "u1"}, raw, algorithm="HS384")
+    del raw
+    view = InspectView(mctx)
+    qtbot.addWidget(view)
+    view.show()
+    paste(qtbot, view, token)
+    view.load_key_file(str(first))
+    qtbot.waitUntil(lambda: view.verdict.state == "valid", timeout=10_000)
+    view.load_key_file(str(second))  # its read is under way (its result is queued, not seen)
+    mctx.set_locked(True)
+    assert holders(fp) == []  # the first file's key went too, not only the read
+    assert view.source.file_candidates() == []
+    assert view.source.key_file() == str(second)  # read again after Unlock
+
+
 def test_export_keeps_no_secret_after_a_copy(mctx: AppContext, qtbot: QtBot) -> None:
     mctx.keys.create("api", "HS256")
     mctx.keys.create("api-refresh", "HS512")

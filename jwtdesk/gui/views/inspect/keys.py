@@ -225,6 +225,7 @@ class CandidateSource(QObject):
         if self._file_task is not None and self.file_loading is not None:
             self._file_task.cancel()  # a read under way could bring a secret back
             self.file_locked, self._file_task, self.file_loading = self.file_loading, None, None
+            self._file = None  # the file it replaces may hold a secret too
         elif held and self._file is not None:
             self.file_locked, self._file = self._file[0], None
 
