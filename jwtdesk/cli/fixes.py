@@ -47,7 +47,12 @@ FIXES: dict[Fix, CliFix] = {
         ("export", "env"), "--force", "add it to .gitignore, write elsewhere, or pass --force"
     ),
     Fix.OTHER_OUT_DIR: CliFix(
-        ("emergency",), "--out", "add it to .gitignore or choose another --out directory"
+        ("emergency",),
+        "--out",
+        "choose another --out directory (a new one, outside git or git-ignored)",
+    ),
+    Fix.PRIVATE_JWK: CliFix(
+        ("export", "jwk"), "--private", "export it as a JWK (`jwtdesk export jwk --private`)"
     ),
     Fix.CONNECTION_CREDENTIALS: CliFix(
         ("connections", "new"),

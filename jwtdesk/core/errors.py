@@ -26,6 +26,7 @@ class Fix(Enum):
     GIVE_TTL = "give-ttl"  # a blacklist entry of a token without exp needs an explicit TTL
     ALLOW_IN_GIT = "allow-in-git"  # git-ignore the file, write elsewhere, or allow it anyway
     OTHER_OUT_DIR = "other-out-dir"  # git-ignore the response folder or choose another one
+    PRIVATE_JWK = "private-jwk"  # a secret that is not text travels as a private JWK instead
     CONNECTION_CREDENTIALS = "connection-credentials"  # Redis refused the stored credentials
     CONNECTION_TIMEOUT = "connection-timeout"  # a Redis connection's timeout is too short
     ADD_CONNECTION = "add-connection"  # no Redis connection serves the service yet

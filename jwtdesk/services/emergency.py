@@ -132,12 +132,10 @@ class EmergencyService:
 
     def preflight(self, service: str, target: Target, directory: Path) -> str:
         """Everything that can fail before a change; raises the first problem."""
-        from jwtdesk.store.exportfile import check_not_tracked
-
         keysets = self.keysets(service)
         for p in self.profiles(service):
             self.export.plan(p)  # a profile naming a deleted keyset fails here
-        self.keys.vault.check()
+        self.keys.check_keyring()
         key = target.conn.schema.cutoff_key
         with target.open() as client:
             client.ping()
@@ -145,13 +143,13 @@ class EmergencyService:
         rv.parse_stored_time(entry.value, key)
         existing = _existing_parent(directory)
         if existing.exists() and not existing.is_dir():
-            raise InvalidInput(f"{existing} is not a directory; choose another --out")
+            raise InvalidInput(f"{existing} is not a directory", fix=Fix.OTHER_OUT_DIR)
         try:
-            check_not_tracked(directory / "report.json")
+            self.export.check_secret_target(directory / "report.json")
         except InGitTree as exc:  # no --force here: the response's files hold secrets
             raise InGitTree(exc.reason, exc.path, Fix.OTHER_OUT_DIR) from None
         if directory.exists() and any(directory.iterdir()):
-            raise InvalidInput(f"{directory} is not empty; choose a new --out directory")
+            raise InvalidInput(f"{directory} is not empty", fix=Fix.OTHER_OUT_DIR)
         return (
             f"{len(keysets)} keysets, keyring usable, Redis {target.conn.address} reachable, "
             f"output {directory}"

@@ -249,14 +249,9 @@ class ExportService:
         return ks_mod.public_jwk(ks, _version(ks, kid))
 
     def private_pem(self, name: str, kid: str | None = None) -> Secret:
-        from jwtdesk.core.keys import private_pem
-
-        ks = self.keys.get(name)
-        version, secret = self.keys.secret(name, kid, action="export")
-        if ks.algorithm.kty is KeyType.OCT:
+        if self.keys.get(name).algorithm.kty is KeyType.OCT:  # refused before any keyring read
             raise InvalidInput(f"{name!r} is an HMAC keyset; export its secret as JWK or env")
-        del version
-        return private_pem(secret)
+        return self.keys.reveal(name, kid, action="export")[1]
 
     def private_jwk(self, name: str, kid: str | None = None) -> Secret:
         """The private JWK (or oct JWK) as JSON text, wrapped as a Secret."""
@@ -300,12 +295,12 @@ class ExportService:
         read through KeyService.reveal, the one place a secret becomes readable text."""
         assert version is not None  # noqa: S101 - planned key sources have a version
         _, value = self.keys.reveal(keyset, version.kid, action="export")
-        try:
-            value.reveal().decode("utf-8")  # checked now: a preview must not pass what fails
+        try:  # checked here: Copy value shows it as text, and env files carry only text
+            value.reveal().decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput(
-                f"the secret of {keyset!r} is not text, and env files carry text; export it "
-                "as a JWK (`jwtdesk export jwk --private`)"
+                f"the secret of {keyset!r} is not text, and env files carry text",
+                fix=Fix.PRIVATE_JWK,
             ) from None
         return value
 

@@ -251,3 +251,23 @@ def test_a_response_directory_in_an_unignored_git_tree_is_refused_with_a_fix_tha
     assert "--out" in FIXES[step.fix].text and FIXES[step.fix].command == ("emergency",)
     assert "--force" not in FIXES[step.fix].text  # `jwtdesk emergency` has no such flag
     assert out.to_json()["steps"][0]["fix"] == "other-out-dir"
+
+
+def test_an_unusable_response_directory_names_the_out_fix(
+    shop: KeyService, redis_single: Any, tmp_path: Path
+) -> None:
+    from jwtdesk.core.errors import Fix
+
+    redis_single.client().flushall()
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "old.txt").write_text("x")
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    for directory, words in ((busy, "is not empty"), (afile, "is not a directory")):
+        out = EmergencyService(RevocationService(shop)).run(
+            "shop", target_for(redis_single, False), directory, dry_run=True
+        )
+        step = out.steps[0]
+        assert not out.ok and words in step.detail and step.fix is Fix.OTHER_OUT_DIR
+        assert "--out" not in step.detail  # the flag is the CLI's word for the fix

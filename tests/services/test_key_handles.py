@@ -101,3 +101,13 @@ def test_rendered_file_holds_the_secret_and_the_preview_does_not(
     assert written["JWT_SECRET_CURRENT"] == raw
     preview = export.preview("prod")
     assert raw not in preview and envfile.parse(preview)["JWT_SECRET_CURRENT"] == MASK
+
+
+def test_a_private_pem_of_an_hmac_keyset_is_refused_before_any_keyring_read(
+    export: ExportService, memory_keyring: MemoryKeyring
+) -> None:
+    before = memory_keyring.calls["get"]
+    with pytest.raises(InvalidInput, match="is an HMAC keyset"):
+        export.private_pem("api-refresh")
+    assert memory_keyring.calls["get"] == before
+    assert export.private_pem("sig") == export.keys.reveal("sig")[1]  # the one reveal rule

@@ -23,7 +23,11 @@ FIXES: dict[Fix, str] = {
     Fix.ALLOW_IN_GIT: (
         "add it to .gitignore, write elsewhere, or tick “Allow inside a git work tree”"
     ),
-    Fix.OTHER_OUT_DIR: "add it to .gitignore or choose another folder for the response",
+    Fix.OTHER_OUT_DIR: (
+        "the response needs a new, empty folder outside git (or git-ignored); the "
+        "command-line tool's emergency command takes another folder"
+    ),
+    Fix.PRIVATE_JWK: "it travels only as a private JWK, which the command-line tool exports",
     Fix.CONNECTION_CREDENTIALS: (
         "check its username and password (add the connection again with New connection…)"
     ),
