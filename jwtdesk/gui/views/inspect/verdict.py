@@ -30,7 +30,7 @@ def adjusted_checks(checks: tuple[Check, ...], note: str | None) -> tuple[Check,
         return checks
     out = []
     for check in checks:
-        if check.name == "signature" and check.status == "skipped":
+        if check.name == "signature" and check.cause is Cause.NO_KEY:
             check = check._replace(reason=note)  # noqa: PLW2901 - the row, restated
         elif check.name == "signature" and check.cause is Cause.KEYS_TRIED:
             reason = f"{check.reason}; stored keysets not tried: {note}"

@@ -91,7 +91,7 @@ class InspectView(SourcesSlots, QWidget):
 
     def _build_inputs(self) -> None:
         self.banner = Banner()
-        self._file_banner = False  # the banner says why the key file cannot be used
+        self._file_banner: str | None = None  # what the banner says of an unusable key file
         self.token_edit = TokenEdit()
         monospace_edit(self.token_edit)
         self.token_edit.setPlaceholderText(EMPTY_TEXT)
@@ -359,11 +359,12 @@ class InspectView(SourcesSlots, QWidget):
         if error is not None:
             # Whatever the file's defect, the GUI's remedy is the kinds of key file it reads.
             reason = for_people(error, default=Fix.GIVE_HMAC_KEY)
-            self.banner.show_error(f"The key file cannot be used: {reason}.")
-            self._file_banner = True
-        elif self._file_banner:
-            self.banner.hide()
-            self._file_banner = False
+            self._file_banner = f"The key file cannot be used: {reason}."
+            self.banner.show_error(self._file_banner)
+        elif self._file_banner is not None:
+            if self.banner.isVisible() and self.banner.text == self._file_banner:
+                self.banner.hide()  # only its own words: another error shown since stays
+            self._file_banner = None
 
     def refresh_keysets(self) -> None:
         """Fill the keyset checklist from the index; unchecked keysets stay unchecked."""
