@@ -97,17 +97,19 @@ class IndexWatcher(QObject):
             self._reading = False
 
         self.ctx.runner.run(
-            keys.index_state,
+            keys.settled_state,
             lambda state: self._compare(state, generation),
             failed,
             label="",
         )
 
-    def _compare(self, state: IndexState, generation: int) -> None:
+    def _compare(self, state: IndexState | None, generation: int) -> None:
         self._reading = False
         if self._stopped:
             return
-        if generation != self._generation:  # the app changed the index while this was read
+        # None: read while the app was changing it (its report is on the way); or the app
+        # changed the index while this was read: either way look again
+        if state is None or generation != self._generation:
             self._debounce.start()
             return
         if self.known is None:

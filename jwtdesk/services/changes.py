@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ def diff(before: IndexState, after: IndexState, origin: Origin = Origin.APP) -> 
 
 
 Listener = Callable[[Change], None]
+_log = logging.getLogger(__name__)
 
 
 class ChangeFeed:
@@ -101,6 +103,8 @@ class ChangeFeed:
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
         self._local = threading.local()  # per thread: how deep in reporting methods
+        self._busy = 0  # reporting methods under way (all threads)
+        self._epoch = 0  # bumped as each starts and ends
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener`` after each change; the result unsubscribes it."""
@@ -123,7 +127,21 @@ class ChangeFeed:
         with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
-            listener(change)
+            try:
+                listener(change)
+            except Exception:  # the index was written: the change stands
+                _log.exception("a change listener failed")
+
+    def epoch(self) -> int | None:
+        """A number that moves whenever a reporting method starts or ends; None while one is
+        under way. A reader whose epoch is the same before and after read a settled index."""
+        with self._lock:
+            return None if self._busy else self._epoch
+
+    def _begin(self, delta: int) -> None:
+        with self._lock:
+            self._busy += delta
+            self._epoch += 1
 
     @contextlib.contextmanager
     def reporting(self) -> Iterator[None]:
@@ -137,15 +155,22 @@ class ChangeFeed:
             finally:
                 self._local.depth = depth
             return
-        before = self._load()
-        self._local.depth = 1
+        self._begin(+1)
+        before = after = None
         try:
-            yield
+            before = self._load()
+            self._local.depth = 1
+            try:
+                yield
+            finally:
+                self._local.depth = 0
+                after = self._load()
         finally:
-            self._local.depth = 0
-            after = self._load()
-            if before is not None and after is not None:
-                self.report(diff(before, after, Origin.APP))
+            try:  # reported while still under way: a reader that saw it settle saw the report
+                if before is not None and after is not None:
+                    self.report(diff(before, after, Origin.APP))
+            finally:
+                self._begin(-1)
 
     def _load(self) -> IndexState | None:
         try:

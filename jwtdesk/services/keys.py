@@ -93,6 +93,14 @@ class KeyService:
         GUI's change feed); the result unsubscribes it."""
         return self.changes.subscribe(listener)
 
+    def settled_state(self) -> IndexState | None:
+        """The index as no change of this process is writing it, or None when one was under
+        way while it was read (a watcher then looks again, after that change's report)."""
+        before = self.changes.epoch()
+        state = self.index.load()
+        after = self.changes.epoch()
+        return state if before is not None and before == after else None
+
     def index_state(self) -> IndexState:
         """The whole index (keysets, profiles, connections): what a change feed compares."""
         return self.index.load()

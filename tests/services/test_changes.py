@@ -24,7 +24,7 @@ CONN = Connection(name="shop-redis", url="redis://127.0.0.1:6379", service="shop
 @pytest.fixture
 def seen(memory_service: KeyService) -> list[Change]:
     out: list[Change] = []
-    memory_service.changes.subscribe(out.append)
+    memory_service.subscribe(out.append)
     return out
 
 
@@ -128,7 +128,7 @@ def test_reads_report_nothing(memory_service: KeyService, seen: list[Change]) ->
 
 def test_unsubscribed_listeners_hear_nothing(memory_service: KeyService) -> None:
     heard: list[Change] = []
-    stop = memory_service.changes.subscribe(heard.append)
+    stop = memory_service.subscribe(heard.append)
     stop()
     memory_service.create("api", "HS256")
     assert heard == []
@@ -137,3 +137,29 @@ def test_unsubscribed_listeners_hear_nothing(memory_service: KeyService) -> None
 def test_diff_ignores_pending_marks_and_equal_entries() -> None:
     assert not diff(IndexState(), IndexState())
     assert diff(IndexState(), IndexState(), Origin.OUTSIDE).origin is Origin.OUTSIDE
+
+
+def test_a_read_during_a_change_is_not_settled(memory_service: KeyService) -> None:
+    """The GUI's index watcher reads with settled_state: a read made while a change of this
+    process is under way (its report not yet out) is None, so the watcher never announces the
+    app's own change as another process's."""
+    during: list[IndexState | None] = []
+    memory_service.subscribe(lambda _change: during.append(memory_service.settled_state()))
+    memory_service.create("api", "HS256")
+    assert during == [None]  # the report goes out while the change still counts as under way
+    after = memory_service.settled_state()
+    assert after is not None and after.get("api").current is not None
+
+
+def test_a_failing_listener_never_fails_the_change(
+    memory_service: KeyService, seen: list[Change], caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_change: Change) -> None:
+        raise RuntimeError("a listener's own bug")
+
+    memory_service.subscribe(broken)
+    ks = memory_service.create("api", "HS256")  # no exception: the keyset was written
+    assert ks.current is not None and memory_service.get("api").current is not None
+    assert only(seen).keysets == {"api"}  # the listener after the broken one still heard it
+    assert "a change listener failed" in caplog.text
+    assert memory_service.settled_state() is not None  # and the change is over

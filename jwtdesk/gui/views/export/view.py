@@ -269,7 +269,9 @@ class ExportView(QWidget):
             self.banner.show_error(for_people(exc))
             return
         self.banner.hide()  # the change feed has shown the new profiles (on_ctx_changed)
-        self.select_profile(profile.name)
+        current = self.profile()
+        if current is None or current.name != profile.name:  # else shown already, as changed
+            self.select_profile(profile.name)
 
     def on_new_clicked(self) -> None:
         dialog = NewProfileDialog(self._keyset_names(), self)
