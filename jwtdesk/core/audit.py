@@ -14,6 +14,7 @@ before it returns.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import threading
 import time
@@ -47,7 +48,7 @@ class Source(NamedTuple):
             st = os.stat(self.path or "")  # noqa: PTH116 - pathlib costs start-up
         except OSError:
             return None
-        return st.st_size if st.st_size > 0 else None  # pipes and /dev/stdin: unknown
+        return st.st_size if stat.S_ISREG(st.st_mode) else None  # pipes, ttys: unknown
 
     def open(self) -> BinaryIO:
         import io

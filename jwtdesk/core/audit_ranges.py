@@ -26,7 +26,6 @@ import marshal
 import os
 import select
 import signal
-import stat
 import threading
 import time
 from bisect import bisect_right
@@ -49,17 +48,7 @@ FEED_BATCH = 1024  # piece numbers per write: 4096 bytes, PIPE_BUF, so written w
 
 def applies(sources: Sequence[Source]) -> bool:
     """Every list can be cut into ranges: no rules, and each is bytes or a regular file."""
-    return all(not s.rules and _size(s) is not None for s in sources)
-
-
-def _size(source: Source) -> int | None:
-    if source.data is not None:
-        return len(source.data)
-    try:
-        st = os.stat(source.path or "")  # noqa: PTH116 - pathlib costs start-up
-    except OSError:
-        return None
-    return st.st_size if stat.S_ISREG(st.st_mode) else None
+    return all(not s.rules and s.size() is not None for s in sources)
 
 
 class Plan:
@@ -67,7 +56,7 @@ class Plan:
 
     def __init__(self, sources: Sequence[Source], piece: int | None = None) -> None:
         self.sources, self.piece = sources, piece or PIECE_BYTES
-        self.sizes = [_size(s) or 0 for s in sources]
+        self.sizes = [s.size() or 0 for s in sources]
         self.first: list[int] = []  # number of each list's first piece
         count = 0
         for size in self.sizes:
@@ -208,7 +197,12 @@ def fork_worker(plan: Plan, job: Job, tokens: list[int]) -> tuple[int, int]:
     """Fork one worker; ``(pid, read end of its answers)``. The child never returns: it
     leaves by ``os._exit`` (no atexit handlers, no buffers flushed twice)."""
     answers_r, answers_w = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # e.g. EAGAIN at a process limit: the caller reports it, no fd is left
+        os.close(answers_r)
+        os.close(answers_w)
+        raise
     if pid == 0:  # pragma: no cover - runs in the child (coverage does not follow a fork)
         code = 1
         try:

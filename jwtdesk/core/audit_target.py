@@ -72,6 +72,8 @@ def _quick_target(token: str) -> TokenTarget | None:
     leniencies and messages stay the reference."""
     import json
 
+    if len(token) > 1 << 20:  # jose.MAX_TOKEN_BYTES: jose reports an oversized token
+        return None
     segments = token.split(".")
     if len(segments) != 3 or not all(_CANONICAL.fullmatch(s) for s in segments):
         return None

@@ -268,6 +268,7 @@ def test_a_forked_worker_that_dies_is_an_error(
         "eyJhbGciOiJSUzI1NiJ9.e30.AAAA",  # RS256
         "a.b.c.d.e",  # JWE
         "not a token",
+        jwt.encode({"pad": "x" * (1 << 20)}, "f", algorithm="HS256"),  # over jose's 1 MiB limit
     ],
 )
 def test_quick_parse_agrees_with_jose(tok: str) -> None:
