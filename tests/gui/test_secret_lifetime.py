@@ -125,12 +125,13 @@ def test_inspect_drops_stored_keys_on_lock(mctx: AppContext, qtbot: QtBot) -> No
     assert holders(fp) == []
 
 
-def test_inspect_drops_a_key_file_hmac_key_on_lock_and_reads_it_again_after(
-    mctx: AppContext, qtbot: QtBot, tmp_path: Path
-) -> None:
+def _inspect_verified_by_a_key_file(
+    mctx: AppContext, qtbot: QtBot, path: Path
+) -> tuple[InspectView, Fingerprint]:
+    """An Inspect view whose token verified with the HMAC key in the oct JWK at ``path``;
+    the key's fingerprint (the test keeps no reference to its bytes)."""
     raw = secrets.token_bytes(48)
     fp = fingerprint(raw)
-    path = tmp_path / "shared.jwk"
     path.write_text(json.dumps({"kty": "oct", "k": b64url(raw), "alg": "HS384"}))
     token = jwt.encode({"sub": "u1"}, raw, algorithm="HS384")
     del raw
@@ -140,6 +141,13 @@ def test_inspect_drops_a_key_file_hmac_key_on_lock_and_reads_it_again_after(
     paste(qtbot, view, token)
     view.load_key_file(str(path))
     qtbot.waitUntil(lambda: view.verdict.state == "valid", timeout=10_000)
+    return view, fp
+
+
+def test_inspect_drops_a_key_file_hmac_key_on_lock_and_reads_it_again_after(
+    mctx: AppContext, qtbot: QtBot, tmp_path: Path
+) -> None:
+    view, fp = _inspect_verified_by_a_key_file(mctx, qtbot, tmp_path / "shared.jwk")
     assert set(holders(fp)) == {"Secret"}
     mctx.set_locked(True)
     qtbot.waitUntil(lambda: view.verdict.state == "unverified", timeout=10_000)
@@ -152,19 +160,9 @@ def test_inspect_drops_a_key_file_hmac_key_on_lock_and_reads_it_again_after(
 def test_inspect_drops_the_key_file_being_replaced_when_locked_during_a_read(
     mctx: AppContext, qtbot: QtBot, tmp_path: Path
 ) -> None:
-    raw = secrets.token_bytes(48)
-    fp = fingerprint(raw)
-    first, second = tmp_path / "first.jwk", tmp_path / "second.jwk"
-    first.write_text(json.dumps({"kty": "oct", "k": b64url(raw), "alg": "HS384"}))
+    view, fp = _inspect_verified_by_a_key_file(mctx, qtbot, tmp_path / "first.jwk")
+    second = tmp_path / "second.jwk"
     second.write_text(json.dumps({"kty": "oct", "k": b64url(b"x" * 48), "alg": "HS384"}))
-    token = jwt.encode({"sub": "u1"}, raw, algorithm="HS384")
-    del raw
-    view = InspectView(mctx)
-    qtbot.addWidget(view)
-    view.show()
-    paste(qtbot, view, token)
-    view.load_key_file(str(first))
-    qtbot.waitUntil(lambda: view.verdict.state == "valid", timeout=10_000)
     view.load_key_file(str(second))  # its read is under way (its result is queued, not seen)
     mctx.set_locked(True)
     assert holders(fp) == []  # the first file's key went too, not only the read
